@@ -353,6 +353,16 @@ function checkVulnerabilities(scope: ScopeFile, at: FieldPath, now: Date, collec
       seen.set(key, j);
     }
   });
+  const deniedIds = new Set((vulns.deniedIds ?? []).map((id) => id.toLowerCase()));
+  (vulns.exceptions ?? []).forEach((exception, j) => {
+    if (deniedIds.has(exception.id.toLowerCase())) {
+      collect.problem(
+        [...at, 'vulnerabilities', 'exceptions', j, 'id'],
+        `${exception.id} is both denied (deniedIds) and excepted`,
+        'remove it from deniedIds to accept it until the exception expires, or remove the exception',
+      );
+    }
+  });
   const gates =
     (vulns.maxSeverity !== undefined && vulns.maxSeverity !== 'CRITICAL') ||
     (vulns.deniedIds ?? []).length > 0 ||

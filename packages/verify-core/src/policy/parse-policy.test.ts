@@ -410,6 +410,16 @@ describe('when vulnerability exceptions are written', () => {
     expect(error.problems[0]?.path).toBe('spec.scopes[0].vulnerabilities.exceptions[0].expires');
   });
 
+  it('rejects an id both denied and excepted', () => {
+    const text = withSignature(
+      GOOD_SIGNATURE,
+      `      vulnerabilities:\n        required: true\n        deniedIds: [CVE-2021-44228]\n        exceptions:\n          - { id: CVE-2021-44228, reason: r, expires: "2099-01-01" }`,
+    );
+    const error = policyError(text);
+    expect(error.problems[0]?.path).toBe('spec.scopes[0].vulnerabilities.exceptions[0].id');
+    expect(error.problems[0]?.message).toBe('CVE-2021-44228 is both denied (deniedIds) and excepted');
+  });
+
   it('requires a reason and an expiry', () => {
     const error = policyError(withExceptions('          - { id: CVE-2020-0001 }'));
     expect(error.problems.map((p) => p.path).sort()).toEqual([
