@@ -1,6 +1,11 @@
 import { PolicyError, VerifyCoreError, formatPolicyProblem, isUserError } from '../errors.js';
 import type { CliCommand, CliCommandContext } from './command.js';
+import { ATTACH_USAGE, attachCommand } from './commands/attach.js';
+import { CERT_USAGE, certGenerateTest } from './commands/cert.js';
+import { COPY_USAGE, copyCommand } from './commands/copy.js';
+import { DISCOVER_USAGE, discoverCommand } from './commands/discover.js';
 import { POLICY_CHECK_USAGE, policyCheck } from './commands/policy-check.js';
+import { SIGN_USAGE, signCommand } from './commands/sign.js';
 import {
   TRUSTPOLICY_CHECK_USAGE,
   TRUSTPOLICY_EXPORT_USAGE,
@@ -25,6 +30,31 @@ export const CORE_COMMANDS: CommandTable = {
     run: verifyCommand,
     usage: VERIFY_USAGE,
     summary: 'decide whether an image may run under a policy',
+  },
+  discover: {
+    run: discoverCommand,
+    usage: DISCOVER_USAGE,
+    summary: 'show the referrer tree of an image (like oras discover)',
+  },
+  copy: {
+    run: copyCommand,
+    usage: COPY_USAGE,
+    summary: 'copy an image, with --referrers its referrer graph (like oras cp -r)',
+  },
+  attach: {
+    run: attachCommand,
+    usage: ATTACH_USAGE,
+    summary: 'attach files to an image as a referrer (like oras attach)',
+  },
+  sign: {
+    run: signCommand,
+    usage: SIGN_USAGE,
+    summary: 'sign an image with a Notary Project signature (JWS or COSE)',
+  },
+  'cert generate-test': {
+    run: certGenerateTest,
+    usage: CERT_USAGE,
+    summary: 'make a test key and self-signed code-signing certificate',
   },
   'policy check': {
     run: policyCheck,

@@ -33,7 +33,7 @@ export async function writeTree(
     for (const file of files) {
       const target = path.join(staging, ...file.path.split('/'));
       await fs.mkdir(path.dirname(target));
-      await fs.writeFile(target, file.content);
+      await fs.writeFile(target, file.content, file.mode === undefined ? {} : { mode: file.mode });
     }
     if (existing !== undefined) await fs.rm(outDir);
     await fs.rename(staging, outDir);

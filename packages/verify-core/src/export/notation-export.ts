@@ -26,6 +26,8 @@ export interface ExportedFile {
   /** Relative to the output directory, `/`-separated. */
   path: string;
   content: Uint8Array;
+  /** File mode (e.g. 0o600 for a private key); default 0o644. */
+  mode?: number;
 }
 
 export interface NotationExport {
