@@ -3,6 +3,7 @@ import type { CliCommand, CliCommandContext } from './command.js';
 import { ATTACH_USAGE, attachCommand } from './commands/attach.js';
 import { CERT_USAGE, certGenerateTest } from './commands/cert.js';
 import { COPY_USAGE, copyCommand } from './commands/copy.js';
+import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { DISCOVER_USAGE, discoverCommand } from './commands/discover.js';
 import { POLICY_CHECK_USAGE, policyCheck } from './commands/policy-check.js';
 import { SIGN_USAGE, signCommand } from './commands/sign.js';
@@ -50,6 +51,11 @@ export const CORE_COMMANDS: CommandTable = {
     run: signCommand,
     usage: SIGN_USAGE,
     summary: 'sign an image with a Notary Project signature (JWS or COSE)',
+  },
+  demo: {
+    run: demoCommand,
+    usage: DEMO_USAGE,
+    summary: 'run the supply chain story offline on an OCI layout',
   },
   'cert generate-test': {
     run: certGenerateTest,

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { formatDemoTable, runDemo } from '../../demo/run-demo.js';
+import { renderDecisionJson } from '../../render/render-json.js';
+import type { CliCommandContext } from '../command.js';
+import { outputOption, parseCommandArgs, stringOption } from '../parse-args.js';
+
+export const DEMO_USAGE = 'scs demo [--dir <empty dir>] [--output text|json]';
+
+/**
+ * `scs demo`: the seed's story offline (OCI layout, test certificate, sign, attach, policy,
+ * decide). Exit 0 when every case came out as expected, 1 otherwise.
+ */
+export async function demoCommand(args: readonly string[], ctx: CliCommandContext): Promise<number> {
+  const parsed = parseCommandArgs(
+    'demo',
+    args,
+    {
+      dir: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      verbose: { type: 'boolean', short: 'v' },
+    },
+    { min: 0, max: 0, usage: DEMO_USAGE },
+  );
+  const output = outputOption(parsed, 'demo', ['text', 'json'] as const);
+  if (parsed.values.verbose === true) ctx.verbose = true;
+  const dir = stringOption(parsed, 'dir');
+  const started = Date.now();
+  const result = await runDemo(ctx, dir === undefined ? {} : { dir: path.resolve(ctx.cwd, dir) });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (output === 'json') {
+    ctx.out.stdout(
+      `${JSON.stringify(
+        {
+          dir: result.dir,
+          policy: result.policyFile,
+          asExpected: result.asExpected,
+          cases: result.cases.map((c) => ({
+            tag: c.tag,
+            story: c.story,
+            expected: c.expected,
+            decision: JSON.parse(renderDecisionJson(c.decision)) as unknown,
+          })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    ctx.out.stdout(
+      [
+        `scs demo: the supply chain story, offline, on an OCI image layout (${seconds}s)`,
+        '',
+        formatDemoTable(result),
+        '',
+        `Files in ${result.dir}:`,
+        `  policy       ${result.policyFile}`,
+        `  layout       ${result.layout} (oci:${result.layout}:<tag>)`,
+        `  decisions    ${path.join(result.dir, 'decisions')}/<tag>.json`,
+        `  signing key  ${path.join(result.dir, 'keys')}/scs-demo.{key,crt} (test only)`,
+        '',
+        `Try: pnpm scs verify oci:${result.layout}:signed --policy ${result.policyFile}`,
+        `     pnpm scs discover oci:${result.layout}:signed`,
+        '',
+      ].join('\n'),
+    );
+    if (!result.asExpected)
+      ctx.out.stderr('error: a demo case did not come out as expected (see the table)\n');
+  }
+  return result.asExpected ? 0 : 1;
+}
