@@ -46,8 +46,7 @@ export class DirectoryTrustStore implements TrustStore {
   }
 
   async parsedCertificates(type: TrustStoreType, name: string): Promise<Certificate[]> {
-    if (!TRUST_STORE_TYPE_NAMES.includes(type))
-      throw storeError(`unsupported trust store type: ${type}`);
+    if (!TRUST_STORE_TYPE_NAMES.includes(type)) throw storeError(`unsupported trust store type: ${type}`);
     if (!STORE_NAME.test(name))
       throw storeError(`trust store name needs to follow [a-zA-Z0-9_.-]+ format, ${name} is invalid`);
     const dir = path.join(this.root, 'x509', type, name);

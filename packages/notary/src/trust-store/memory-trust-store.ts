@@ -68,21 +68,15 @@ export class MemoryTrustStore implements TrustStore {
   }
 
   parsedCertificates(type: TrustStoreType, name: string): Promise<Certificate[]> {
-    try {
-      return Promise.resolve([...this.lookup(type, name)]);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  private lookup(type: TrustStoreType, name: string): Certificate[] {
     const certs = this.stores.get(`${type}:${name}`);
     if (!certs) {
-      throw new NotaryError(
-        'TRUST_STORE_INVALID',
-        `the trust store ${goQuote(name)} of type ${goQuote(type)} does not exist`,
+      return Promise.reject(
+        new NotaryError(
+          'TRUST_STORE_INVALID',
+          `the trust store ${goQuote(name)} of type ${goQuote(type)} does not exist`,
+        ),
       );
     }
-    return certs;
+    return Promise.resolve([...certs]);
   }
 }
