@@ -15,3 +15,8 @@ export {
 export { parseSignedData, CmsError, type SignedData, type SignerInfo } from './signed-data.js';
 export { berToDer, BerError } from './ber.js';
 export { buildChain, ChainBuildError, type BuildChainOptions } from './chain-builder.js';
+export {
+  verifyAuthenticTimestamp,
+  type AuthenticTimestampInput,
+  type AuthenticTimestampOutcome,
+} from './authentic-timestamp.js';
