@@ -1,5 +1,5 @@
 import { NotaryError } from '../errors.js';
-import { checkSignatureFrom, type Certificate } from '../trust-store/certificate.js';
+import { checkSignatureFrom, parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import { goQuote } from '../trust-store/go-format.js';
 import type { ValidationAction, ValidationResult } from '../types.js';
 import { checkCrlStatus, crlSupported } from './crl.js';
@@ -144,7 +144,7 @@ export function revocationMessage(decision: RevocationDecision, purpose: ChainPu
  * problems: an unusable chain or fetch failure becomes a failed (or logged) result.
  */
 export async function verifyRevocation(
-  chain: readonly Certificate[],
+  signingChain: ReadonlyArray<Certificate | Uint8Array>,
   action: ValidationAction,
   opts: RevocationOptions,
 ): Promise<{ result: ValidationResult; logs: RevocationLog[] }> {
@@ -162,6 +162,7 @@ export async function verifyRevocation(
   let message: string | undefined;
   let logs: RevocationLog[] = [];
   try {
+    const chain = signingChain.map((c) => (c instanceof Uint8Array ? parseCertificate(c) : c));
     const decision = decideRevocation(await validateRevocation(chain, opts), chain);
     logs = decision.logs;
     message = revocationMessage(decision, 'codeSigning');
