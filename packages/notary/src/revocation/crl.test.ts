@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
 import { parseCertificateFile } from '../trust-store/certificate-file.js';
-import { parseCrl } from './crl.js';
+import type { Certificate } from '../trust-store/certificate.js';
+import { checkCrlStatus, parseCrl, validateCrl } from './crl.js';
 import type { RevocationFetcher } from './types.js';
 import {
   decideRevocation,
@@ -179,5 +180,60 @@ describe('CRL revocation (notation e2e scenario/crl.go, INDEX D)', () => {
     });
     expect(r.result.status).toBe('fail');
     expect(r.result.message).toMatch(/^unable to check revocation status, err: invalid chain: /);
+  });
+});
+
+describe('delta CRLs (notation-core-go revocation/crl/testdata)', () => {
+  const core = (f: string): Uint8Array =>
+    new Uint8Array(readFileSync(sharedPath('vectors/notation-core-go/revocation/crl/testdata', f)));
+  const cert = (f: string): Certificate => {
+    const [c] = parseCertificateFile(core(f));
+    if (!c) throw new Error(f);
+    return c;
+  };
+
+  it('reads the Delta CRL Indicator of delta.crl', () => {
+    expect(parseCrl(core('delta.crl')).extensions.find((e) => e.oid === '2.5.29.27')?.critical).toBe(true);
+  });
+
+  it('refuses a base CRL announcing several delta CRLs', async () => {
+    const leaf = cert('certificateWithDeltaCRL.cer');
+    const r = await checkCrlStatus(leaf, leaf, {
+      fetch: () => Promise.resolve(core('crlWithMultipleFreshestCRLs.crl')),
+      now: NOW,
+    });
+    expect(r.result).toBe('unknown');
+    expect(r.serverResults[0]?.error).toMatch(
+      /: multiple Freshest CRL distribution points are not supported$/,
+    );
+  });
+
+  it('refuses a certificate announcing several delta CRLs', async () => {
+    const leaf = cert('certificateWith2DeltaCRL.cer');
+    const r = await checkCrlStatus(leaf, leaf, { fetch: () => Promise.resolve(crl('leaf.crl')), now: NOW });
+    expect(r.serverResults[0]?.error).toMatch(
+      /: multiple Freshest CRL distribution points are not supported$/,
+    );
+  });
+
+  it('fetches the delta CRL the certificate names, and refuses a delta CRL used as a base CRL', async () => {
+    const leaf = cert('certificateWithDeltaCRL.cer');
+    const calls: string[] = [];
+    const r = await checkCrlStatus(leaf, leaf, {
+      fetch: (url) => {
+        calls.push(url);
+        return Promise.resolve(core('delta.crl'));
+      },
+      now: NOW,
+    });
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toContain('cmd=deltacrl');
+    expect(r.result).toBe('unknown');
+  });
+
+  it('validates a delta CRL only as a delta CRL', () => {
+    const delta = parseCrl(core('delta.crl'));
+    const issuer = chain[1]!;
+    expect(validateCrl(delta, issuer, NOW, 'base')).toMatch(/^CRL is not signed by CA /);
   });
 });

@@ -12,7 +12,7 @@ import {
   sequence,
   type DerNode,
 } from '../trust-store/asn1/der.js';
-import { KeyUsage, Oid, parseDistributionPointUris, type Certificate } from '../trust-store/certificate.js';
+import { KeyUsage, parseDistributionPointUris, type Certificate } from '../trust-store/certificate.js';
 import { formatGoTime } from '../trust-store/go-format.js';
 import { checkSignature } from './signature.js';
 import type { CertRevocationResult, RevocationOptions, ServerResult } from './types.js';
@@ -122,8 +122,16 @@ export function parseCrl(der: Uint8Array): Crl {
   };
 }
 
-/** notation-core-go's CRL `validate`: signed by the issuer, not expired, no unknown critical extension. */
-export function validateCrl(crl: Crl, issuer: Certificate, now: Date): string | undefined {
+/**
+ * notation-core-go's CRL `validate`: signed by the issuer, not expired, no unknown critical
+ * extension. A delta CRL must carry the (critical) Delta CRL Indicator; a base CRL must not.
+ */
+export function validateCrl(
+  crl: Crl,
+  issuer: Certificate,
+  now: Date,
+  kind: 'base' | 'delta' = 'base',
+): string | undefined {
   let sigErr: string | undefined;
   const bc = issuer.basicConstraints;
   if ((issuer.version === 3 && !bc) || (bc && !bc.isCA)) {
@@ -138,8 +146,11 @@ export function validateCrl(crl: Crl, issuer: Certificate, now: Date): string | 
   if (now.getTime() > crl.nextUpdate.getTime()) {
     return `expired CRL. Current time ${formatGoTime(now)} is after CRL NextUpdate ${formatGoTime(crl.nextUpdate)}`;
   }
+  const isDelta = crl.extensions.some((e) => e.oid === CrlOid.deltaCrlIndicator);
+  if (kind === 'delta' && !isDelta) return 'delta CRL is missing the Delta CRL Indicator extension';
+  if (kind === 'base' && isDelta) return 'the CRL is a delta CRL where a base CRL was expected';
   for (const ext of crl.extensions) {
-    if (ext.oid === CrlOid.issuingDistributionPoint) continue;
+    if (ext.oid === CrlOid.issuingDistributionPoint || ext.oid === CrlOid.deltaCrlIndicator) continue;
     if (ext.critical) return `unsupported critical extension found in CRL: ${ext.oid}`;
   }
   return undefined;
@@ -172,11 +183,20 @@ async function download(url: string, opts: RevocationOptions): Promise<Crl> {
   }
 }
 
-/** The delta CRL URL a base CRL (or the certificate) names in its Freshest CRL extension. */
-function freshestCrlUrl(extensions: ReadonlyArray<{ oid: string; value: Uint8Array }>): string | undefined {
+/** The delta CRL URLs a base CRL (or the certificate) names in its Freshest CRL extension. */
+function freshestCrlUrls(extensions: ReadonlyArray<{ oid: string; value: Uint8Array }>): string[] {
   const ext = extensions.find((e) => e.oid === CrlOid.freshestCrl);
-  if (!ext) return undefined;
-  return parseDistributionPointUris(ext.value, 'freshestCRL').find(isHttp);
+  return ext ? parseDistributionPointUris(ext.value, 'freshestCRL') : [];
+}
+
+function deltaCrlUrl(base: Crl, cert: Certificate): string | undefined {
+  const urls = freshestCrlUrls(base.extensions);
+  const candidates = urls.length > 0 ? urls : freshestCrlUrls(cert.extensions);
+  if (candidates.length > 1) throw new Error('multiple Freshest CRL distribution points are not supported');
+  const [url] = candidates;
+  if (url !== undefined && !isHttp(url))
+    throw new Error(`unsupported CRL endpoint: ${url}. Only urls with HTTP scheme is supported`);
+  return url;
 }
 
 /**
@@ -208,11 +228,7 @@ export async function checkCrlStatus(
     let delta: Crl | undefined;
     try {
       base = await download(url, opts);
-      const deltaUrl =
-        freshestCrlUrl(base.extensions) ??
-        (cert.extensions.some((e) => e.oid === Oid.freshestCrl)
-          ? freshestCrlUrl(cert.extensions)
-          : undefined);
+      const deltaUrl = deltaCrlUrl(base, cert);
       if (deltaUrl !== undefined) delta = await download(deltaUrl, opts);
     } catch (e) {
       return unknown(`failed to download CRL from ${url}: ${(e as Error).message}`);
@@ -220,7 +236,7 @@ export async function checkCrlStatus(
     const baseErr = validateCrl(base, issuer, opts.now);
     if (baseErr !== undefined) return unknown(`failed to validate CRL from ${url}: ${baseErr}`);
     if (delta) {
-      const deltaErr = validateCrl(delta, issuer, opts.now);
+      const deltaErr = validateCrl(delta, issuer, opts.now, 'delta');
       if (deltaErr !== undefined) return unknown(`failed to validate delta CRL from ${url}: ${deltaErr}`);
     }
     const { status, error } = lookUp(cert, [base, ...(delta ? [delta] : [])], opts.signingTime);
