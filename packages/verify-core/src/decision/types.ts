@@ -71,7 +71,7 @@ export interface ScopeEvidence {
 export interface CertificateEvidence {
   subject: string;
   issuer: string;
-  serialNumber: string;
+  serialNumber?: string;
   /** `sha256:<hex>` of the DER certificate (notation's thumbprint). */
   sha256: string;
   notBefore: string;
