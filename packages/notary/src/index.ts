@@ -3,3 +3,7 @@ export * from './types.js';
 export * from './x509/index.js';
 export * from './cbor/index.js';
 export * from './envelope/index.js';
+export * from './manifest/index.js';
+export * from './verify/index.js';
+export * from './identity/index.js';
+export * from './trust-policy/index.js';

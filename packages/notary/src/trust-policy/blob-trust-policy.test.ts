@@ -60,7 +60,9 @@ describe('blob trust policies', () => {
       ...over,
     });
     const msg = (...statements: BlobTrustPolicyStatement[]): string =>
-      failure(() => { validateBlobTrustPolicy({ version: '1.0', trustPolicies: statements }); }).message;
+      failure(() => {
+        validateBlobTrustPolicy({ version: '1.0', trustPolicies: statements });
+      }).message;
 
     it('rejects two global statements', () => {
       expect(msg(s({ globalPolicy: true }), s({ name: 'b', globalPolicy: true }))).toBe(
@@ -88,15 +90,21 @@ describe('blob trust policies', () => {
       expect(msg(s(), s())).toBe(
         'multiple blob trust policy statements use the same name "test-statement-name", statement names must be unique',
       );
-      expect(failure(() => { validateBlobTrustPolicy({ version: '', trustPolicies: [s()] }); }).message).toBe(
-        'blob trust policy has empty version, version must be specified',
-      );
-      expect(failure(() => { validateBlobTrustPolicy({ version: '2.0', trustPolicies: [s()] }); }).message).toBe(
-        'blob trust policy document uses unsupported version "2.0"',
-      );
-      expect(failure(() => { validateBlobTrustPolicy({ version: '1.0', trustPolicies: [] }); }).message).toBe(
-        'blob trust policy document can not have zero trust policy statements',
-      );
+      expect(
+        failure(() => {
+          validateBlobTrustPolicy({ version: '', trustPolicies: [s()] });
+        }).message,
+      ).toBe('blob trust policy has empty version, version must be specified');
+      expect(
+        failure(() => {
+          validateBlobTrustPolicy({ version: '2.0', trustPolicies: [s()] });
+        }).message,
+      ).toBe('blob trust policy document uses unsupported version "2.0"');
+      expect(
+        failure(() => {
+          validateBlobTrustPolicy({ version: '1.0', trustPolicies: [] });
+        }).message,
+      ).toBe('blob trust policy document can not have zero trust policy statements');
     });
     it('rejects registryScopes in a blob statement as an unknown field', () => {
       expect(

@@ -260,10 +260,15 @@ describe('validating a document built in code', () => {
     ...over,
   });
   const doc = (...s: TrustPolicyStatement[]): TrustPolicyDocument => ({ version: '1.0', trustPolicies: s });
-  const msg = (d: TrustPolicyDocument): string => failure(() => { validateOciTrustPolicy(d); }).message;
+  const msg = (d: TrustPolicyDocument): string =>
+    failure(() => {
+      validateOciTrustPolicy(d);
+    }).message;
 
   it('accepts the dummy document', () => {
-    expect(() => { validateOciTrustPolicy(doc(statement())); }).not.toThrow();
+    expect(() => {
+      validateOciTrustPolicy(doc(statement()));
+    }).not.toThrow();
   });
 
   const cases: Array<[string, TrustPolicyDocument, string]> = [
@@ -355,7 +360,8 @@ describe('validating a document built in code', () => {
   }
 
   it('accepts skip without stores and identities, and skip with "*" (as notation does)', () => {
-    expect(() => { validateOciTrustPolicy(
+    expect(() => {
+      validateOciTrustPolicy(
         doc(
           statement({
             registryScopes: ['*'],
@@ -364,8 +370,8 @@ describe('validating a document built in code', () => {
             trustedIdentities: [],
           }),
         ),
-      ); },
-    ).not.toThrow();
+      );
+    }).not.toThrow();
   });
 
   describe('registry scope formats (notation-go TestValidRegistryScopes / TestInvalidRegistryScopes)', () => {
@@ -381,7 +387,9 @@ describe('validating a document built in code', () => {
       'a.io/x__y/z-----w.v_u',
     ]) {
       it(`accepts ${scope}`, () => {
-        expect(() => { validateOciTrustPolicy(doc(statement({ registryScopes: [scope] }))); }).not.toThrow();
+        expect(() => {
+          validateOciTrustPolicy(doc(statement({ registryScopes: [scope] })));
+        }).not.toThrow();
       });
     }
     for (const scope of [
