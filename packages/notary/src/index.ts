@@ -5,5 +5,6 @@ export * from './cbor/index.js';
 export * from './envelope/index.js';
 export * from './manifest/index.js';
 export * from './verify/index.js';
+export * from './sign/index.js';
 export * from './identity/index.js';
 export * from './trust-policy/index.js';
