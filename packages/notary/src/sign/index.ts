@@ -7,3 +7,10 @@ export {
   type SignedEnvelope,
 } from './sign-artifact.js';
 export type { Signer } from './signer.js';
+export {
+  completeChain,
+  createKeyVaultSigner,
+  type KeyVaultCredential,
+  type KeyVaultHttpClient,
+  type KeyVaultSignerOptions,
+} from './key-vault-signer.js';
