@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { parseSignatureManifest } from '../manifest/signature-manifest.js';
+import { buildSignatureManifest, parseSignatureManifest } from '../manifest/signature-manifest.js';
+import { createLocalSigner } from '../sign/local-signer.js';
+import { signArtifact } from '../sign/sign-artifact.js';
 import { parseOciTrustPolicy } from '../trust-policy/oci-trust-policy.js';
 import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
 import type { Descriptor } from '../types.js';
@@ -275,5 +277,102 @@ describe('the notation e2e OCI layouts', () => {
         'verification time is after certificate "CN=testcert7,O=Notary,L=Seattle,ST=WA,C=US"',
       );
     });
+  });
+});
+
+describe('a signature made here with notation e2e.key + e2e.crt', () => {
+  it.each(['jws', 'cose'] as const)(
+    'verifies (%s) under notation e2e trust policy through a signature manifest',
+    async (format) => {
+      const signer = createLocalSigner({
+        key: readFileSync(path.join(CONFIG, 'localkeys/e2e.key')),
+        certificateChain: readFileSync(path.join(CONFIG, 'localkeys/e2e.crt')),
+      });
+      const { target } = readLayout('e2e');
+      const signed = await signArtifact({
+        signer,
+        artifact: target,
+        format,
+        clock,
+        userMetadata: { run: 'ci' },
+      });
+      const built = buildSignatureManifest({
+        subject: target,
+        envelope: signed.envelope,
+        envelopeMediaType: signed.mediaType,
+        certificateChain: signed.certificateChain,
+        created: NOW,
+      });
+      const parsed = parseSignatureManifest(built.manifest.bytes);
+      const envelopeBlob = built.blobs.find((b) => b.descriptor.digest === parsed.envelope.digest);
+      const outcome = await verifyArtifact({
+        artifactReference: `localhost:5000/e2e@${target.digest}`,
+        artifact: target,
+        policy: policy('trustpolicy.json'),
+        trustStore: e2eStore,
+        clock,
+        signatures: [
+          {
+            manifest: built.manifest.descriptor,
+            envelope: envelopeBlob?.bytes ?? new Uint8Array(),
+            envelopeMediaType: parsed.envelope.mediaType,
+          },
+        ],
+        userMetadata: { run: 'ci' },
+        revocationChecker: noEndpointsRevocation,
+      });
+      expect(outcome.verified).toBe(true);
+      expect(outcome.accepted?.outcome.details?.signer.sha256).toBe(
+        'e38aea13f2b051f7183cca64a51ee676f4d4456f41d9fecf15eb367efc7343b9',
+      );
+      expect(parsed.thumbprints).toEqual([
+        'e38aea13f2b051f7183cca64a51ee676f4d4456f41d9fecf15eb367efc7343b9',
+      ]);
+    },
+  );
+
+  it('is not accepted for another artifact (first signature) but the second, matching one wins', async () => {
+    const signer = createLocalSigner({
+      key: readFileSync(path.join(CONFIG, 'localkeys/e2e.key')),
+      certificateChain: readFileSync(path.join(CONFIG, 'localkeys/e2e.crt')),
+    });
+    const { target } = readLayout('e2e');
+    const other = { ...target, digest: `sha256:${'1'.repeat(64)}` };
+    const wrong = await signArtifact({ signer, artifact: other, format: 'jws', clock });
+    const right = await signArtifact({ signer, artifact: target, format: 'cose', clock });
+    const outcome = await verifyArtifact({
+      artifactReference: `localhost:5000/e2e@${target.digest}`,
+      artifact: target,
+      policy: policy('trustpolicy.json'),
+      trustStore: e2eStore,
+      clock,
+      signatures: [
+        { envelope: wrong.envelope, envelopeMediaType: wrong.mediaType },
+        { envelope: right.envelope, envelopeMediaType: right.mediaType },
+      ],
+      revocationChecker: noEndpointsRevocation,
+    });
+    expect(outcome.verified).toBe(true);
+    expect(outcome.accepted?.index).toBe(1);
+    expect(outcome.attempts[0]?.outcome.error).toContain('content descriptor mismatch');
+  });
+
+  it('stops after maxSignatureAttempts', async () => {
+    const { target, signatures } = readLayout('e2e-invalid-signature');
+    const outcome = await verifyArtifact({
+      artifactReference: `localhost:5000/e2e@${target.digest}`,
+      artifact: target,
+      policy: policy('trustpolicy.json'),
+      trustStore: e2eStore,
+      clock,
+      signatures: [...signatures, ...signatures],
+      maxSignatureAttempts: 1,
+      revocationChecker: noEndpointsRevocation,
+    });
+    expect(outcome.verified).toBe(false);
+    expect(outcome.attempts).toHaveLength(1);
+    expect(outcome.message).toBe(
+      'signature evaluation stopped. The configured limit of 1 signatures to verify per artifact exceeded',
+    );
   });
 });
