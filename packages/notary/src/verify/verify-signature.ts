@@ -52,6 +52,17 @@ const PLUGIN_ATTRIBUTES: readonly string[] = [HEADER.verificationPlugin, HEADER.
 
 class Stop extends Error {}
 
+/** The trust-store module's view of a leaf, for identity matching; parsed once per certificate. */
+const IDENTITY_VIEWS = new WeakMap<Certificate, ReturnType<typeof parseForIdentity>>();
+function identityView(leaf: Certificate): ReturnType<typeof parseForIdentity> {
+  let view = IDENTITY_VIEWS.get(leaf);
+  if (view === undefined) {
+    view = parseForIdentity(leaf.der);
+    IDENTITY_VIEWS.set(leaf, view);
+  }
+  return view;
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -466,11 +477,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     }
     if (authenticityError === undefined && !pluginUse?.capabilities.includes(CAPABILITY_TRUSTED_IDENTITY)) {
       try {
-        verifyX509TrustedIdentities(
-          input.policy.name,
-          input.policy.trustedIdentities,
-          parseForIdentity(leaf.der),
-        );
+        verifyX509TrustedIdentities(input.policy.name, input.policy.trustedIdentities, identityView(leaf));
       } catch (err) {
         authenticityError = message(err);
       }
