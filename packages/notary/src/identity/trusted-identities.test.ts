@@ -132,6 +132,15 @@ describe('verifyX509TrustedIdentities (notation-go TestVerifyX509TrustedIdentiti
     });
   });
 
+  it('accepts the leaf as DER too', () => {
+    expect(() => {
+      verifyX509TrustedIdentities('p', ['x509.subject:C=US,O=SomeOrg,ST=WA'], signingCert.der);
+    }).not.toThrow();
+    expect(() => {
+      verifyX509TrustedIdentities('p', ['x509.subject:C=IN,O=SomeOrg,ST=WA'], signingCert.der);
+    }).toThrow(NotaryError);
+  });
+
   it('says when no x509 identity is configured', () => {
     expect(
       mismatch(() => {

@@ -1,5 +1,5 @@
 import { NotaryError } from '../errors.js';
-import type { Certificate } from '../trust-store/certificate.js';
+import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import { goQuote, goQuoteStringMaps } from '../trust-store/go-format.js';
 import { isSubsetDn, parseDistinguishedName, type DistinguishedName } from './distinguished-name.js';
 
@@ -64,7 +64,7 @@ export function validateTrustedIdentities(
 
 /**
  * notation's `verifyX509TrustedIdentities`: passes when the identities hold `*`, or when one
- * x509.subject identity is a subset of the leaf certificate's subject. Otherwise throws a
+ * x509.subject identity is a subset of the leaf certificate's subject (parsed, or DER). Otherwise throws a
  * NotaryError('IDENTITY_MISMATCH') with notation's message, e.g.
  * `signing certificate from the digital signature does not match the X.509 trusted identities
  * [map["C":"IN" "CN":"LOL" …]] defined in the trust policy "name"`.
@@ -72,9 +72,10 @@ export function validateTrustedIdentities(
 export function verifyX509TrustedIdentities(
   policyName: string,
   identities: readonly string[],
-  leaf: Certificate,
+  leafCertificate: Certificate | Uint8Array,
 ): void {
   if (identities.includes(WILDCARD)) return;
+  const leaf = leafCertificate instanceof Uint8Array ? parseCertificate(leafCertificate) : leafCertificate;
   const trusted: DistinguishedName[] = [];
   for (const identity of identities) {
     const sep = identity.indexOf(':');

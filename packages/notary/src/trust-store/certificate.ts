@@ -267,6 +267,8 @@ export function checkSignatureFrom(cert: Certificate, parent: Certificate): stri
   return checkCertificateSignature(cert, parent.publicKey());
 }
 
+const NODE_CERTS = new WeakMap<Certificate, X509Certificate>();
+
 /** Verifies only the signature of `cert` with `key` (Go's `cert.CheckSignature`). */
 export function checkCertificateSignature(cert: Certificate, key: KeyObject): string | undefined {
   if (isSha1Signature(cert.signatureAlgorithm.oid)) {
@@ -274,7 +276,12 @@ export function checkCertificateSignature(cert: Certificate, key: KeyObject): st
   }
   let ok: boolean;
   try {
-    ok = new X509Certificate(Buffer.from(cert.der)).verify(key);
+    let x509 = NODE_CERTS.get(cert);
+    if (!x509) {
+      x509 = new X509Certificate(Buffer.from(cert.der));
+      NODE_CERTS.set(cert, x509);
+    }
+    ok = x509.verify(key);
   } catch {
     ok = false;
   }
