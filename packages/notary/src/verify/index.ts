@@ -9,3 +9,8 @@ export {
   type VerifyArtifactInput,
 } from './verify-artifact.js';
 export { verifySignature, type VerifySignatureInput } from './verify-signature.js';
+export {
+  createRevocationChecker,
+  createTimestampVerifier,
+  type RevocationServiceOptions,
+} from './notation-services.js';
