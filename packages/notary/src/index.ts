@@ -22,3 +22,5 @@ export {
   type TrustStoreFs,
   validateTrustStoreCertificates,
 } from './trust-store/index.js';
+export * from './timestamp/index.js';
+export * from './revocation/index.js';
