@@ -11,6 +11,7 @@ import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
 import type { Descriptor } from '../types.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { RevocationChecker } from './services.js';
+import { createTimestampVerifier } from './notation-services.js';
 import { type SignatureCandidate, verifyArtifact } from './verify-artifact.js';
 
 /**
@@ -277,6 +278,42 @@ describe('the notation e2e OCI layouts', () => {
         'verification time is after certificate "CN=testcert7,O=Notary,L=Seattle,ST=WA,C=US"',
       );
     });
+  });
+});
+
+describe('e2e-with-invalid-timestamped-signature with a tsa store', () => {
+  it('fails authenticTimestamp: the countersignature (8 garbage bytes) cannot be parsed', async () => {
+    const { target, signatures } = readLayout('e2e-with-invalid-timestamped-signature');
+    const env = JSON.parse(Buffer.from(signatures[0]?.envelope ?? new Uint8Array()).toString()) as {
+      header: { x5c: string[] };
+    };
+    const store = new MemoryTrustStore([
+      {
+        type: 'ca',
+        name: 'e2e',
+        files: [{ name: 'leaf.crt', data: Buffer.from(env.header.x5c[0] ?? '', 'base64') }],
+      },
+      {
+        type: 'tsa',
+        name: 'e2e',
+        files: [
+          { name: 'root.cer', data: readFileSync(path.join(CONFIG, 'timestamp/globalsignTSARoot.cer')) },
+        ],
+      },
+    ]);
+    const outcome = await verifyArtifact({
+      artifactReference: `localhost:5000/e2e@${target.digest}`,
+      artifact: target,
+      policy: policy('timestamp_trustpolicy.json'),
+      trustStore: store,
+      clock,
+      signatures,
+      revocationChecker: noEndpointsRevocation,
+      timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
+    });
+    expect(outcome.verified).toBe(false);
+    expect(outcome.attempts[0]?.outcome.failedValidation).toBe('authenticTimestamp');
+    expect(outcome.message).toContain('failed to parse timestamp countersignature with error:');
   });
 });
 
