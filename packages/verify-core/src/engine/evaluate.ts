@@ -145,6 +145,16 @@ async function verifyAttached(
   count: number;
 }> {
   const { fetched, failed } = await fetchSignatures(ctx, referrers);
+  if (fetched.length === 0 && failed.length > 0) {
+    // Signatures are attached but none could be read: say so rather than "not signed".
+    return {
+      verified: false,
+      message: `none of the ${failed.length} attached signature(s) could be read (${failed[0]?.failure ?? ''})`,
+      signatures: failed,
+      warnings: [],
+      count: failed.length,
+    };
+  }
   const result = await ctx.deps.verifier.verify({
     artifactReference: `${ctx.repository}@${artifact.digest}`,
     artifact: { mediaType: artifact.mediaType, digest: artifact.digest, size: artifact.size },
