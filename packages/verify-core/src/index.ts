@@ -17,8 +17,6 @@ export {
   layoutRepository,
   WILDCARD_SCOPE,
 } from './policy/registry-scope.js';
-export { parseDistinguishedName, isSubsetOf, DistinguishedNameError } from './policy/distinguished-name.js';
-export type { DistinguishedName } from './policy/distinguished-name.js';
 export { X509_SUBJECT_PREFIX, WILDCARD_IDENTITY } from './policy/check-policy.js';
 export { parseCertificates, CertificateFileError } from './policy/certificates.js';
 

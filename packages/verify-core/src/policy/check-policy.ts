@@ -6,8 +6,8 @@ import type { PolicyProblem } from '../errors.js';
 import { CertificateFileError, parseCertificates } from './certificates.js';
 import { VersionRangeSyntaxError, parseVersionRange } from '../rules/sbom/version-range.js';
 import { parseExpiry } from '../rules/vulnerabilities/time-rules.js';
-import type { DistinguishedName } from './distinguished-name.js';
-import { DistinguishedNameError, isSubsetOf, parseDistinguishedName } from './distinguished-name.js';
+import type { DistinguishedName } from '@scs/notary';
+import { DnSyntaxError, isSubsetDn, parseDistinguishedName } from '@scs/notary';
 import type { PolicyFile, ScopeFile } from './policy-file.js';
 import { WILDCARD_SCOPE, isValidRegistryScope } from './registry-scope.js';
 import type { PolicyWarning } from './types.js';
@@ -263,7 +263,7 @@ function checkSignature(scope: ScopeFile, at: FieldPath, collect: Collector): vo
     try {
       parsed.push({ index: j, raw: identity, dn: parseDistinguishedName(value) });
     } catch (error) {
-      if (!(error instanceof DistinguishedNameError)) throw error;
+      if (!(error instanceof DnSyntaxError)) throw error;
       collect.problem(
         path,
         error.message,
@@ -273,7 +273,7 @@ function checkSignature(scope: ScopeFile, at: FieldPath, collect: Collector): vo
   });
   for (const a of parsed) {
     for (const b of parsed) {
-      if (a.index < b.index && (isSubsetOf(a.dn, b.dn) || isSubsetOf(b.dn, a.dn))) {
+      if (a.index < b.index && (isSubsetDn(a.dn, b.dn) || isSubsetDn(b.dn, a.dn))) {
         collect.problem(
           [...sigPath, 'trustedIdentities', b.index],
           `trusted identity "${b.raw}" overlaps with "${a.raw}" (one is a subset of the other)`,

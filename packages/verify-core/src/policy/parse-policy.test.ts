@@ -280,9 +280,10 @@ describe('when trusted identities are written', () => {
   it.each([
     ['x509.subject CN=e2e,O=Notary,ST=WA,C=US', 'has no "<type>:" prefix'],
     ['x509.subject:', 'no subject after'],
-    ['x509.subject: CN=e2e,O=Notary,L=Seattle,C=US', 'has no "ST" attribute'],
-    ['x509.subject: CN=e2e+OU=x,O=Notary,ST=WA,C=US', 'multi-valued RDN'],
-    ['x509.subject: CN=a,CN=b,O=Notary,ST=WA,C=US', 'repeats the attribute "CN"'],
+    ['x509.subject: CN=e2e,O=Notary,L=Seattle,C=US', 'has no mandatory RDN attribute for "ST"'],
+    ['x509.subject: CN=e2e+OU=x,O=Notary,ST=WA,C=US', 'has multi-valued RDN attributes'],
+    ['x509.subject: CN=a,CN=b,O=Notary,ST=WA,C=US', 'has duplicate RDN attribute for "CN"'],
+    ['x509.subject: CN=a,O=Notary,ST=WA,C=US,=x', 'failed with err'],
     ['email: build@example.com', 'type "email" is not supported'],
     ['', 'is empty'],
   ])('rejects %j', (identity, expected) => {
