@@ -17,6 +17,24 @@ import { VERIFY_USAGE, verifyCommand } from './commands/verify.js';
 
 export const CLI_VERSION = '0.1.0';
 
+/**
+ * Error codes of @scs/oci and @scs/notary that mean the user's input or configuration is wrong
+ * (exit 2); every other failure of an operation exits 1.
+ */
+const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
+  // @scs/oci
+  'REFERENCE_INVALID',
+  'CONFIG_INVALID',
+  'UNAUTHORIZED',
+  'DENIED',
+  'INSECURE',
+  // @scs/notary
+  'TRUST_POLICY_INVALID',
+  'TRUST_STORE_INVALID',
+  'KEY_INVALID',
+  'CERTIFICATE_INVALID',
+]);
+
 interface CommandEntry {
   run: CliCommand;
   usage: string;
@@ -162,6 +180,6 @@ export async function runCli(
     if (ctx.verbose && error instanceof Error && error.stack !== undefined)
       ctx.out.stderr(`${error.stack}\n`);
     // Other packages' user errors (a malformed reference, a bad trust policy) are configuration errors.
-    return typeof code === 'string' && /INVALID|USAGE|NOT_FOUND|UNAUTHORIZED|DENIED/.test(code) ? 2 : 1;
+    return typeof code === 'string' && CONFIGURATION_CODES.has(code) ? 2 : 1;
   }
 }
