@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import https from 'node:https';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from './binaries.js';
+import { makeUmociImage, skopeoInspect, skopeoInspectRaw, skopeoPush } from './images.js';
+import { startRegistry, type RegistryAuth, type TestRegistry } from './registry.js';
+
+/** GET with the test CA; returns status and the WWW-Authenticate challenge. */
+async function get(
+  registry: TestRegistry,
+  pathname: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; challenge: string | undefined }> {
+  if (!registry.tls) {
+    const response = await fetch(`${registry.url}${pathname}`, { headers });
+    return { status: response.status, challenge: response.headers.get('www-authenticate') ?? undefined };
+  }
+  return new Promise((resolve, reject) => {
+    https
+      .get(`${registry.url}${pathname}`, { ca: registry.caPem, headers }, (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0, challenge: response.headers['www-authenticate'] });
+      })
+      .once('error', reject);
+  });
+}
+
+async function layoutManifestDigest(layoutDir: string): Promise<string> {
+  const index = JSON.parse(await readFile(path.join(layoutDir, 'index.json'), 'utf8')) as {
+    manifests: { digest: string }[];
+  };
+  const digest = index.manifests[0]?.digest;
+  if (!digest) throw new Error('umoci wrote an empty index');
+  return digest;
+}
+
+const expectedChallenge: Record<RegistryAuth, RegExp | undefined> = {
+  none: undefined,
+  basic: /^Basic realm="scs-test"/,
+  token: /^Bearer realm="https:\/\/127\.0\.0\.1:\d+\/token",service="scs-test-registry"/,
+};
+
+describe.each<RegistryAuth>(['none', 'basic', 'token'])('the test registry with auth %s', (auth) => {
+  let registry: TestRegistry;
+  let layout: { layoutDir: string; tag: string };
+
+  beforeAll(async () => {
+    [registry, layout] = await Promise.all([startRegistry({ auth }), makeUmociImage({ tag: 'v1' })]);
+  });
+  afterAll(async () => {
+    await registry.stop();
+  });
+
+  it('answers the API version check with the challenge of its auth mode', async () => {
+    const { status, challenge } = await get(registry, '/v2/');
+    if (auth === 'none') {
+      expect(status).toBe(200);
+      expect(registry.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    } else {
+      expect(status).toBe(401);
+      expect(challenge).toMatch(expectedChallenge[auth]!);
+      expect(registry.url).toMatch(/^https:/);
+    }
+  });
+
+  it('takes an image pushed by skopeo and serves it back unchanged', async () => {
+    await skopeoPush(registry, layout.layoutDir, layout.tag, 'harness/hello');
+    const raw = await skopeoInspectRaw(registry, 'harness/hello:v1');
+    const inspected = await skopeoInspect(registry, 'harness/hello:v1');
+    expect(inspected.Digest).toBe(await layoutManifestDigest(layout.layoutDir));
+    expect(JSON.parse(raw)).toMatchObject({ schemaVersion: 2 });
+  });
+
+  if (auth !== 'none') {
+    it('refuses a wrong password', async () => {
+      const wrong: TestRegistry = {
+        ...registry,
+        skopeoArgs: (role) => [`--${role}-cert-dir=${registry.certDir!}`, `--${role}-creds=scs-user:wrong`],
+      };
+      await expect(skopeoInspect(wrong, 'harness/hello:v1')).rejects.toThrow(
+        /unauthorized|authentication required|401/i,
+      );
+      if (auth === 'basic') {
+        const basic = Buffer.from('scs-user:wrong').toString('base64');
+        expect((await get(registry, '/v2/', { authorization: `Basic ${basic}` })).status).toBe(401);
+      } else {
+        expect(registry.tokenIssuer?.requests.some((r) => !r.granted && r.account === 'scs-user')).toBe(true);
+      }
+    });
+  }
+
+  if (auth === 'token') {
+    it('issues tokens scoped to the repository asked for', () => {
+      const granted = registry.tokenIssuer?.requests.filter((r) => r.granted) ?? [];
+      expect(granted.length).toBeGreaterThan(0);
+      expect(granted.flatMap((r) => r.scopes)).toContain('repository:harness/hello:pull,push');
+    });
+  }
+});
+
+describe('a missing test binary', () => {
+  it('fails with the command that installs it', () => {
+    expect(() => requireBinary('scs-no-such-binary')).toThrow(
+      'the test binary "scs-no-such-binary" is not installed: run `apt-get install -y scs-no-such-binary` (as root)',
+    );
+  });
+
+  it('names the Debian package for the real parts', () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      expect(() => requireBinary('htpasswd')).toThrow('apt-get install -y apache2-utils');
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
