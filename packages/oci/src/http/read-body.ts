@@ -69,7 +69,9 @@ export async function readBody(response: HttpResponse, options: ReadBodyOptions)
 }
 
 export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
+  const only = chunks.length === 1 ? chunks[0] : undefined;
+  // A plain Uint8Array view (not a Buffer), so callers see one type whatever the source.
+  if (only !== undefined) return new Uint8Array(only.buffer, only.byteOffset, only.byteLength);
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
