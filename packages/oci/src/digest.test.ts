@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DigestVerifier, parseDigest, sha256Digest, verifyContent } from './digest.js';
-import { OciError } from './errors.js';
+import type { OciError } from './errors.js';
 
 const content = new TextEncoder().encode('awesome notation\n');
 // The e2e.txt layer of the notation e2e layouts (vectors/INDEX.md section A).

@@ -196,7 +196,7 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
     });
   });
 
-  it('shares what it learns through createRegistryClient', async () => {
+  it('shares what it learns through createRegistryClient', () => {
     const shared = createRegistryClient({ plainHttp: [registry.host] });
     expect(shared.baseUrl(registry.host).protocol).toBe('http:');
     expect(shared.baseUrl('registry.example.com').protocol).toBe('https:');
