@@ -2,6 +2,9 @@
  * Helpers for this package's tests only (not exported from the package index).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Clock } from './clock.js';
@@ -92,4 +95,74 @@ export async function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface LoopbackServer {
+  /** `127.0.0.1:<port>` */
+  host: string;
+  url: string;
+  requests: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A small HTTP(S) server on 127.0.0.1 for tests that need a registry to misbehave on purpose.
+ * The handler sees each request with its body already read.
+ */
+export async function startLoopbackServer(
+  handler: (request: SeenRequest, response: ServerResponse) => void | Promise<void>,
+  tls?: { key: string; cert: string },
+): Promise<LoopbackServer> {
+  const requests: SeenRequest[] = [];
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
+      requests.push(seen);
+      Promise.resolve(handler(seen, res)).catch(() => {
+        res.destroy();
+      });
+    });
+  };
+  const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = `127.0.0.1:${port}`;
+  return {
+    host,
+    url: `${tls ? 'https' : 'http'}://${host}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** Answer with a JSON body (or bytes) and headers. */
+export function reply(
+  response: ServerResponse,
+  status: number,
+  body: string | Uint8Array = '',
+  headers: Record<string, string> = {},
+): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
+  response.writeHead(status, { 'content-length': String(bytes.byteLength), ...headers });
+  response.end(bytes);
 }
