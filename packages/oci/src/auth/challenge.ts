@@ -51,7 +51,10 @@ export function parseChallenges(values: readonly string[]): AuthChallenge[] {
           i++; // closing quote
           paramValue = out;
         } else {
-          paramValue = readToken();
+          // A token by the RFC; read leniently up to the next comma or space (unquoted URLs).
+          const start = i;
+          while (i < value.length && value[i] !== ',' && value[i] !== ' ' && value[i] !== '\t') i++;
+          paramValue = value.slice(start, i);
         }
         current.params[token.toLowerCase()] = paramValue;
       } else {
