@@ -144,24 +144,34 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
       if (req.path === '/oauth2/exchange' && req.method === 'POST') {
         const form = new URLSearchParams(req.body.toString());
         exchanges.push(form);
-        if (form.get('access_token') !== 'aad-token' || form.get('grant_type') !== 'access_token')
-          return reply(res, 401);
-        return reply(res, 200, JSON.stringify({ refresh_token: 'acr-refresh' }));
+        if (form.get('access_token') !== 'aad-token' || form.get('grant_type') !== 'access_token') {
+          reply(res, 401);
+          return;
+        }
+        reply(res, 200, JSON.stringify({ refresh_token: 'acr-refresh' }));
+        return;
       }
       if (req.path === '/oauth2/token' && req.method === 'POST') {
         const form = new URLSearchParams(req.body.toString());
         tokens.push(form);
-        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'acr-refresh')
-          return reply(res, 401);
-        return reply(res, 200, JSON.stringify({ access_token: 'acr-access' }));
+        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'acr-refresh') {
+          reply(res, 401);
+          return;
+        }
+        reply(res, 200, JSON.stringify({ access_token: 'acr-access' }));
+        return;
       }
       if (req.headers.authorization !== 'Bearer acr-access') {
-        return reply(res, 401, '', {
+        reply(res, 401, '', {
           'www-authenticate': `Bearer realm="${realm}",service="${acr.host}",scope="repository:app:pull"`,
         });
+        return;
       }
-      if (req.path === `/v2/app/blobs/${digest}`) return reply(res, 200, content);
-      return reply(res, 404);
+      if (req.path === `/v2/app/blobs/${digest}`) {
+        reply(res, 200, content);
+        return;
+      }
+      reply(res, 404);
     });
   });
   afterAll(async () => {
