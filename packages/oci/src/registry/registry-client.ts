@@ -82,6 +82,12 @@ export class RegistryClient {
   readonly referrersSettleMs: { min: number; max: number };
   /** Which referrers mode works, per registry; set on first use, never probed again. */
   readonly referrersModes = new Map<string, ReferrersMode>();
+  /**
+   * Blob uploads per `registry/repository@digest`, in flight or done: a blob is uploaded once per
+   * client even when many attaches push the same config at once (distribution 2.8 corrupts its
+   * link files under concurrent uploads of one blob into one repository).
+   */
+  readonly blobUploads = new Map<string, Promise<void>>();
   /** Registries known to ignore a blob body sent with the upload POST. */
   readonly noSinglePostUpload = new Set<string>();
   /** Merges concurrent tag-schema updates per registry/repository/subject. */
@@ -311,6 +317,15 @@ export class RegistryClient {
       this.logger.debug(`oci: ${what}: HTTP ${status}; retry ${n} in ${delay} ms`);
       await this.clock.sleep(delay, signal);
     }
+  }
+
+  /** The backoff before retry `n` (1-based) under this client's retry policy. */
+  backoff(n: number): number {
+    return backoffDelay(this.policy, n, this.random);
+  }
+
+  get maxAttempts(): number {
+    return this.policy.maxAttempts;
   }
 
   /** The OciError for an unexpected answer, with the registry's own error code and message. */

@@ -221,6 +221,22 @@ export class RegistryStore implements ArtifactStore {
   ): Promise<Descriptor> {
     const digest = sha256Digest(content);
     const descriptor: Descriptor = { mediaType, digest, size: content.byteLength };
+    const key = `${this.location}@${digest}`;
+    let upload = this.client.blobUploads.get(key);
+    if (upload === undefined) {
+      upload = this.uploadBlob(content, digest, options);
+      this.client.blobUploads.set(key, upload);
+      upload.catch(() => this.client.blobUploads.delete(key));
+    }
+    await upload;
+    return descriptor;
+  }
+
+  private async uploadBlob(
+    content: Uint8Array,
+    digest: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<void> {
     const what = `push blob ${digest} to ${this.location}`;
     const uploads = `/v2/${this.repository}/blobs/uploads/`;
     const base = {
@@ -241,7 +257,7 @@ export class RegistryStore implements ArtifactStore {
     if (single && start.status === 201) {
       start.discard();
       this.checkDigestHeader(start, digest, what);
-      return descriptor;
+      return;
     }
     if (start.status !== 202) throw await this.client.errorFor(start, what, this.registry, this.repository);
     start.discard();
@@ -283,7 +299,6 @@ export class RegistryStore implements ArtifactStore {
     if (put.status !== 201) throw await this.client.errorFor(put, what, this.registry, this.repository);
     put.discard();
     this.checkDigestHeader(put, digest, what);
-    return descriptor;
   }
 
   /**
@@ -309,6 +324,7 @@ export class RegistryStore implements ArtifactStore {
     });
     if (response.status === 201) {
       response.discard();
+      this.client.blobUploads.set(`${this.location}@${descriptor.digest}`, Promise.resolve());
       return true;
     }
     if (response.status === 202) {
@@ -391,27 +407,41 @@ export class RegistryStore implements ArtifactStore {
   ): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'content-type': mediaType };
     if (ifMatch !== undefined) headers['if-match'] = ifMatch;
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
-      method: 'PUT',
-      url: this.path('manifests', reference),
-      headers,
-      body: content,
-      scopes: this.pushScope,
-      what,
-      ...(signal !== undefined ? { signal } : {}),
-    });
-    if (response.status === 412 && ifMatch !== undefined) {
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.client.request({
+        registry: this.registry,
+        repository: this.repository,
+        method: 'PUT',
+        url: this.path('manifests', reference),
+        headers,
+        body: content,
+        scopes: this.pushScope,
+        what,
+        ...(signal !== undefined ? { signal } : {}),
+      });
+      if (response.status === 412 && ifMatch !== undefined) {
+        response.discard();
+        return response;
+      }
+      if (response.status !== 201 && response.status !== 200) {
+        const error = await this.client.errorFor(response, what, this.registry, this.repository);
+        // We hashed these exact bytes: DIGEST_INVALID can only be the registry tripping over a
+        // concurrent write of a referenced blob (distribution 2.8 does). Transient: retry.
+        if (
+          response.status === 400 &&
+          error.message.includes('(DIGEST_INVALID') &&
+          attempt < this.client.maxAttempts
+        ) {
+          this.client.logger.debug(`oci: ${what}: transient DIGEST_INVALID; retrying`);
+          await this.client.clock.sleep(this.client.backoff(attempt), signal);
+          continue;
+        }
+        throw error;
+      }
       response.discard();
+      this.checkDigestHeader(response, sha256Digest(content), what);
       return response;
     }
-    if (response.status !== 201 && response.status !== 200) {
-      throw await this.client.errorFor(response, what, this.registry, this.repository);
-    }
-    response.discard();
-    this.checkDigestHeader(response, sha256Digest(content), what);
-    return response;
   }
 
   async tag(descriptor: Descriptor, tag: string, options?: { signal?: AbortSignal }): Promise<void> {
