@@ -17,6 +17,9 @@ export interface NodeTransportOptions {
   maxSockets?: number;
 }
 
+/** Bodies up to this size are drained on discard, keeping the connection. */
+const DRAIN_LIMIT = 64 * 1024;
+
 const TLS_ERROR = /^(?:CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
 
 /**
@@ -120,8 +123,21 @@ export class NodeHttpTransport implements HttpTransport {
           body,
           discard: () => {
             cleanup();
-            if (!res.complete) res.destroy();
-            else res.resume();
+            if (res.destroyed) return;
+            // Drain a short, framed body so the keep-alive connection can be reused; cut off
+            // anything else (unframed, large, endless).
+            const length = Number(res.headers['content-length'] ?? NaN);
+            if (
+              res.complete ||
+              request.method === 'HEAD' ||
+              res.statusCode === 204 ||
+              res.statusCode === 304 ||
+              length <= DRAIN_LIMIT
+            ) {
+              res.resume();
+            } else {
+              res.destroy();
+            }
           },
         });
       });
