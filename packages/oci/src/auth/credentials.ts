@@ -57,27 +57,44 @@ export function chainCredentials(providers: readonly CredentialProvider[]): Cred
 
 /**
  * Azure Container Registry credentials for every `*.azurecr.io` (and the sovereign clouds'
- * ACR suffixes) registry, or only for the hosts listed.
+ * ACR suffixes) registry, or only for the hosts listed. Without `credential`, a
+ * `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI) is made
+ * on first use.
  */
-export function azureCredentials(options: {
-  credential: TokenCredential;
-  tenantId?: string;
-  /** Hosts to use it for; default: any host ending in an ACR suffix. */
-  registries?: readonly string[];
-}): CredentialProvider {
+export function azureCredentials(
+  options: {
+    credential?: TokenCredential;
+    tenantId?: string;
+    /** Hosts to use it for; default: any host ending in an ACR suffix. */
+    registries?: readonly string[];
+  } = {},
+): CredentialProvider {
   const suffixes = ['.azurecr.io', '.azurecr.cn', '.azurecr.us'];
   const description = 'the Azure AD credential (ACR token exchange)';
+  let credential: Promise<TokenCredential> | undefined;
+  const tokenCredential = (): Promise<TokenCredential> => {
+    credential ??=
+      options.credential !== undefined
+        ? Promise.resolve(options.credential)
+        : import('@azure/identity').then(
+            ({ DefaultAzureCredential }) =>
+              new DefaultAzureCredential(
+                options.tenantId !== undefined ? { tenantId: options.tenantId } : {},
+              ),
+          );
+    return credential;
+  };
   return {
     description,
-    get: (registry) => {
+    get: async (registry) => {
       const applies =
         options.registries !== undefined
           ? options.registries.includes(registry)
           : suffixes.some((suffix) => registry.toLowerCase().endsWith(suffix));
-      if (!applies) return Promise.resolve(undefined);
-      const credential: Credential = { kind: 'azure', credential: options.credential };
-      if (options.tenantId !== undefined) credential.tenantId = options.tenantId;
-      return Promise.resolve({ credential, source: description });
+      if (!applies) return undefined;
+      const resolved: Credential = { kind: 'azure', credential: await tokenCredential() };
+      if (options.tenantId !== undefined) resolved.tenantId = options.tenantId;
+      return { credential: resolved, source: description };
     },
   };
 }

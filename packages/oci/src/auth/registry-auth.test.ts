@@ -242,6 +242,14 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
     }
   });
 
+  it('makes a DefaultAzureCredential when none is injected', async () => {
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    const found = await azureCredentials().get('myregistry.azurecr.io');
+    expect(found?.credential.kind === 'azure' && found.credential.credential).toBeInstanceOf(
+      DefaultAzureCredential,
+    );
+  });
+
   it('applies only to ACR hosts unless told otherwise', async () => {
     const credential: TokenCredential = { getToken: () => Promise.resolve(null) };
     const provider = azureCredentials({ credential });
