@@ -123,6 +123,9 @@ export class Authenticator {
         ...scopes,
         ...(bearer.params.scope === undefined ? [] : [bearer.params.scope]),
       ]);
+      // A parallel request may have fetched a token for these scopes meanwhile.
+      const cached = this.cachedToken(host, atoms);
+      if (cached !== undefined && `Bearer ${cached}` !== failedAuthorization) return `Bearer ${cached}`;
       return `Bearer ${await this.fetchToken(registry, host, scheme, atoms, resolved, signal)}`;
     }
     if (basic !== undefined) {
