@@ -30,6 +30,7 @@ export {
   MAX_MANIFEST_BYTES,
   MANIFEST_MEDIA_TYPES,
 } from './manifest.js';
+export { resolvePlatform } from './resolve-platform.js';
 export { planAttach, EMPTY_JSON_DESCRIPTOR, type PlannedAttach } from './attach.js';
 export { copyGraph, type CopyGraphOptions, type CopyGraphResult } from './copy-graph.js';
 export {

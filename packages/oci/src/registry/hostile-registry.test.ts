@@ -47,7 +47,7 @@ function storeFor(
 ): { store: RegistryStore; clock: ReturnType<typeof fakeClock>; log: ReturnType<typeof requestLog> } {
   const clock = fakeClock();
   const log = requestLog();
-  const transport = new NodeHttpTransport(options.transport ? {} : {});
+  const transport = new NodeHttpTransport();
   transports.push(transport);
   const client = new RegistryClient({
     transport,

@@ -15,6 +15,7 @@ import { sha256Digest } from '../digest.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
 import { encodeJson, isImageIndex } from '../manifest.js';
 import { createRegistryClient } from '../open-store.js';
+import { resolvePlatform } from '../resolve-platform.js';
 import { requestLog, sampleImage } from '../test-support.js';
 import { MEDIA_TYPES, type ImageIndex } from '../types.js';
 import { RegistryClient } from './registry-client.js';
@@ -169,18 +170,17 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
         ],
       };
       await app.pushManifest(encodeJson(index), MEDIA_TYPES.imageIndex, { tag: 'multi' });
-      const { selectPlatform } = await import('../manifest.js');
       const fetched = await app.fetchManifest('multi');
       expect(fetched.descriptor.mediaType).toBe(MEDIA_TYPES.imageIndex);
-      const chosen = selectPlatform(
-        fetched.manifest as ImageIndex,
-        { os: 'linux', architecture: 'arm64' },
-        'multi',
+      const chosen = await resolvePlatform(app, fetched.descriptor, { os: 'linux', architecture: 'arm64' });
+      expect(chosen).toEqual(arm.descriptor);
+      // an image manifest resolves to itself
+      expect(await resolvePlatform(app, arm.descriptor, { os: 'linux', architecture: 'amd64' })).toEqual(
+        arm.descriptor,
       );
-      expect(chosen.digest).toBe(arm.descriptor.digest);
-      expect(() =>
-        selectPlatform(fetched.manifest as ImageIndex, { os: 'windows', architecture: 'amd64' }, 'multi'),
-      ).toThrow(/no manifest for platform windows\/amd64; it has: linux\/amd64, linux\/arm64\/v8/);
+      await expect(
+        resolvePlatform(app, fetched.descriptor, { os: 'windows', architecture: 'amd64' }),
+      ).rejects.toThrow(/no manifest for platform windows\/amd64; it has: linux\/amd64, linux\/arm64\/v8/);
     });
   });
 
