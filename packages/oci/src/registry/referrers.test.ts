@@ -216,3 +216,85 @@ describe('a registry with the referrers API (loopback fake implementing distribu
     }
   });
 });
+
+describe('a registry without the referrers API that honours If-Match (loopback fake)', () => {
+  it("sends If-Match with the ETag it read, and on 412 merges the other writer's entry", async () => {
+    const tags = new Map<string, { bytes: Buffer; etag: string; type: string }>();
+    const stored = new Map<string, Buffer>();
+    let interfere = true;
+    const ifMatchSeen: (string | undefined)[] = [];
+    const otherWriter: Descriptor = {
+      mediaType: MEDIA_TYPES.imageManifest,
+      digest: sha256Digest(new TextEncoder().encode('someone else')),
+      size: 12,
+      artifactType: 'application/other',
+    };
+    const server = await startLoopbackServer((req, res) => {
+      const url = new URL(req.path, 'http://x');
+      if (url.pathname === '/v2/app/blobs/uploads/' && req.method === 'POST') {
+        reply(res, 201, '', { 'docker-content-digest': url.searchParams.get('digest') ?? '' });
+        return;
+      }
+      const m = /^\/v2\/app\/manifests\/(.+)$/.exec(url.pathname);
+      if (!m?.[1]) {
+        reply(res, 404);
+        return;
+      }
+      const ref = m[1];
+      if (req.method === 'PUT') {
+        const digest = sha256Digest(req.body);
+        if (ref.startsWith('sha256-')) {
+          const ifMatch = req.headers['if-match'] as string | undefined;
+          ifMatchSeen.push(ifMatch);
+          const current = tags.get(ref);
+          if (interfere && current !== undefined) {
+            // another writer lands between our read and our write
+            interfere = false;
+            const index = JSON.parse(current.bytes.toString()) as ImageIndex;
+            index.manifests.push(otherWriter);
+            const bytes = Buffer.from(JSON.stringify(index));
+            tags.set(ref, { bytes, etag: `"${sha256Digest(bytes)}"`, type: MEDIA_TYPES.imageIndex });
+          }
+          const now = tags.get(ref);
+          if (ifMatch !== undefined && now !== undefined && ifMatch !== now.etag) {
+            reply(res, 412);
+            return;
+          }
+          tags.set(ref, { bytes: req.body, etag: `"${digest}"`, type: MEDIA_TYPES.imageIndex });
+        } else {
+          stored.set(digest, req.body);
+        }
+        reply(res, 201, '', { 'docker-content-digest': digest }); // no OCI-Subject: no API
+        return;
+      }
+      if (req.method === 'GET') {
+        const tag = tags.get(ref);
+        if (tag) {
+          reply(res, 200, tag.bytes, { 'content-type': tag.type, etag: tag.etag });
+          return;
+        }
+      }
+      reply(res, 404);
+    });
+    const transport = new NodeHttpTransport();
+    try {
+      const store = new RegistryStore(new RegistryClient({ transport, plainHttp: true }), server.host, 'app');
+      const subject = {
+        mediaType: MEDIA_TYPES.imageManifest,
+        digest: sha256Digest(new TextEncoder().encode('s')),
+        size: 1,
+      };
+      const first = await store.attach({ subject, artifactType: 'application/a', layers: [note(1)] });
+      const second = await store.attach({ subject, artifactType: 'application/b', layers: [note(2)] });
+      // first write: no tag yet, so no If-Match; then If-Match with the ETag read, refused once
+      expect(ifMatchSeen[0]).toBeUndefined();
+      expect(ifMatchSeen.slice(1).every((v) => v?.startsWith('"sha256:'))).toBe(true);
+      expect(ifMatchSeen.length).toBe(3);
+      const listed = await store.referrers(subject);
+      expect(listed.map((d) => d.digest)).toEqual([first.digest, otherWriter.digest, second.digest]);
+    } finally {
+      transport.close();
+      await server.close();
+    }
+  });
+});
