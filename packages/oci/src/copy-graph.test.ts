@@ -5,15 +5,16 @@ import {
   startRegistry,
   type TestRegistry,
 } from '../../../test/harness/index.js';
+import { readdir, writeFile } from 'node:fs/promises';
 import { copyGraph } from './copy-graph.js';
-import { sha256Digest } from './digest.js';
+import { parseDigest, sha256Digest } from './digest.js';
 import { NodeHttpTransport } from './http/node-transport.js';
 import { LayoutStore } from './layout/layout-store.js';
 import { RegistryClient } from './registry/registry-client.js';
 import { RegistryStore } from './registry/registry-store.js';
 import { referrersTag } from './registry/referrers-tag-schema.js';
 import { requestLog, withTempDir } from './test-support.js';
-import { MEDIA_TYPES, type ImageIndex } from './types.js';
+import { MEDIA_TYPES, type Descriptor, type ImageIndex } from './types.js';
 
 const layout = (name: string): LayoutStore =>
   new LayoutStore(
@@ -151,5 +152,67 @@ describe("copying notation's signed layouts into a registry without the referrer
     expect((await dst.referrers(await src.resolve('v1'))).map((r) => r.digest)).toEqual([
       SIGNATURES['e2e-valid-signature'],
     ]);
+  });
+  describe('when a layer is larger than the streaming threshold', () => {
+    const big = new Uint8Array(9 * 1024 * 1024).map((_, i) => (i * 31 + (i >> 12)) % 251);
+
+    async function imageWithBigLayer(
+      dir: string,
+    ): Promise<{ layout: LayoutStore; root: Descriptor; layer: Descriptor }> {
+      const store = new LayoutStore(dir);
+      const config = await store.pushBlob(
+        new TextEncoder().encode('{"os":"linux","architecture":"amd64"}'),
+        MEDIA_TYPES.imageConfig,
+      );
+      const layer = await store.pushBlob(big, MEDIA_TYPES.layerTarGzip);
+      const manifest = new TextEncoder().encode(
+        JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.imageManifest, config, layers: [layer] }),
+      );
+      const root = await store.pushManifest(manifest, MEDIA_TYPES.imageManifest, { tag: 'big' });
+      return { layout: store, root, layer };
+    }
+
+    it('streams it layout -> registry (chunked PATCHes) -> layout intact', async () => {
+      await withTempDir(async (dir) => {
+        const { layout: src, root, layer } = await imageWithBigLayer(`${dir}/src`);
+        const log = requestLog();
+        const client = new RegistryClient({
+          transport,
+          plainHttp: [registry.host],
+          chunkSizeBytes: 4 * 1024 * 1024,
+          onRequest: log.onRequest,
+        });
+        const remote = new RegistryStore(client, registry.host, 'stream/app');
+        const up = await copyGraph(src, remote, root, { referrers: false });
+        expect(up.bytes).toBeGreaterThan(big.byteLength);
+        expect(log.events.filter((e) => e.method === 'PATCH')).toHaveLength(2);
+        const back = new LayoutStore(`${dir}/back`);
+        await copyGraph(remote, back, root, { referrers: false });
+        expect(await back.fetchBlob(layer)).toEqual(big);
+      });
+    });
+
+    it('commits nothing when the source bytes do not match the digest', async () => {
+      await withTempDir(async (dir) => {
+        const { layout: src, root, layer } = await imageWithBigLayer(`${dir}/src`);
+        const { hex } = parseDigest(layer.digest);
+        const tampered = new Uint8Array(big);
+        tampered[tampered.length - 1] = (tampered.at(-1) ?? 0) ^ 1;
+        await writeFile(`${dir}/src/blobs/sha256/${hex}`, tampered);
+        const remote = new RegistryStore(newClient(), registry.host, 'stream/tampered');
+        await expect(copyGraph(src, remote, root, { referrers: false })).rejects.toMatchObject({
+          code: 'DIGEST_MISMATCH',
+        });
+        expect(await remote.exists(layer)).toBe(false);
+        expect(await remote.exists(root)).toBe(false);
+
+        const local = new LayoutStore(`${dir}/dst`);
+        await expect(copyGraph(src, local, root, { referrers: false })).rejects.toMatchObject({
+          code: 'DIGEST_MISMATCH',
+        });
+        expect(await local.exists(layer)).toBe(false);
+        expect((await readdir(`${dir}/dst/blobs/sha256`)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      });
+    });
   });
 });

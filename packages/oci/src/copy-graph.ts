@@ -1,7 +1,11 @@
+import { isBlobStreaming } from './blob-stream.js';
 import { OciError } from './errors.js';
 import { childDescriptors, isManifestMediaType } from './manifest.js';
 import { RegistryStore } from './registry/registry-store.js';
 import type { ArtifactStore, Descriptor } from './types.js';
+
+/** Blobs above this size are streamed between stores rather than read into memory. */
+const STREAM_ABOVE_BYTES = 4 * 1024 * 1024;
 
 export interface CopyGraphOptions {
   /** Also copy the referrers (signatures, SBOMs…) of every manifest copied, recursively. */
@@ -69,6 +73,13 @@ export async function copyGraph(
       (await dst.mountBlob(descriptor, mountFrom, signal))
     ) {
       result.mounted++;
+      return;
+    }
+    if (descriptor.size > STREAM_ABOVE_BYTES && isBlobStreaming(src) && isBlobStreaming(dst)) {
+      // Large blobs flow through without being held in memory; dst commits only verified bytes.
+      await dst.pushBlobStream(descriptor, await src.fetchBlobStream(descriptor, signal), signal);
+      result.blobs++;
+      result.bytes += descriptor.size;
       return;
     }
     const content = await src.fetchBlob(descriptor, signal);

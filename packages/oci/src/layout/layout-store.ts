@@ -1,8 +1,10 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { planAttach } from '../attach.js';
+import { release, verifiedChunks, type BlobStreaming } from '../blob-stream.js';
 import { silentLogger, type Logger } from '../clock.js';
-import { isDigest, parseDigest, sha256Digest, verifyContent } from '../digest.js';
+import { DigestVerifier, isDigest, parseDigest, sha256Digest, verifyContent } from '../digest.js';
 import { OciError } from '../errors.js';
 import {
   isManifestMediaType,
@@ -49,7 +51,7 @@ export interface LayoutStoreOptions {
  * that has a `subject` (so referrers are found, as notation and oras do); other manifests pushed
  * untagged are stored as blobs, reachable from their parent.
  */
-export class LayoutStore implements ArtifactStore {
+export class LayoutStore implements ArtifactStore, BlobStreaming {
   readonly kind = 'layout' as const;
   readonly location: string;
   readonly dir: string;
@@ -280,6 +282,85 @@ export class LayoutStore implements ArtifactStore {
       `blob ${descriptor.digest}`,
       descriptor.size,
     );
+  }
+
+  /** The blob as a verified stream from its file (see `BlobStreaming`). */
+  async fetchBlobStream(descriptor: Descriptor, options?: FetchOptions): Promise<AsyncIterable<Uint8Array>> {
+    const what = `blob ${descriptor.digest} in ${this.location}`;
+    const file = this.blobPath(descriptor.digest);
+    const maxBytes = options?.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      const missing = (error as { code?: unknown }).code === 'ENOENT';
+      throw new OciError(
+        missing ? 'NOT_FOUND' : 'IO',
+        `${what}: ${missing ? 'not found' : (error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const { size } = await handle.stat();
+    if (size !== descriptor.size || size > maxBytes) {
+      await handle.close();
+      throw new OciError(
+        size > maxBytes ? 'TOO_LARGE' : 'SIZE_MISMATCH',
+        `${what}: the file is ${size} bytes but ${size > maxBytes ? `the limit is ${maxBytes}` : `its descriptor says ${descriptor.size}`}`,
+      );
+    }
+    const stream = handle.createReadStream({ highWaterMark: 1024 * 1024 });
+    return verifiedChunks(stream, {
+      what,
+      digest: descriptor.digest,
+      expectedSize: descriptor.size,
+      maxBytes,
+    });
+  }
+
+  /** Write a blob from a stream to a temp file, renamed into place only once it verified. */
+  async pushBlobStream(descriptor: Descriptor, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const what = `push blob ${descriptor.digest} to ${this.location}`;
+    const file = this.blobPath(descriptor.digest);
+    if (await this.exists(descriptor)) {
+      await release(chunks);
+      return;
+    }
+    await this.ensureLayout();
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = path.join(
+      path.dirname(file),
+      `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+    );
+    const handle = await open(temp, 'wx');
+    try {
+      const verifier = new DigestVerifier(descriptor.digest);
+      for await (const chunk of chunks) {
+        verifier.update(chunk);
+        if (verifier.bytesReceived > descriptor.size) {
+          throw new OciError(
+            'TOO_LARGE',
+            `${what}: the stream is longer than the ${descriptor.size} bytes of its descriptor`,
+          );
+        }
+        await handle.write(chunk);
+      }
+      if (verifier.bytesReceived !== descriptor.size) {
+        throw new OciError(
+          'SIZE_MISMATCH',
+          `${what}: the stream had ${verifier.bytesReceived} bytes, its descriptor says ${descriptor.size}`,
+        );
+      }
+      verifier.verify(what);
+      await handle.close();
+      await rename(temp, file);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      if (error instanceof OciError) throw error;
+      throw new OciError('IO', `${what}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async exists(descriptor: Descriptor): Promise<boolean> {

@@ -133,7 +133,7 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
   });
 
   describe('when a blob is larger than the chunk size', () => {
-    it('uploads it in chunks that read back intact', async () => {
+    it('uploads it in chunks (the last one with the closing PUT) that read back intact', async () => {
       const chunked = new RegistryClient({
         transport,
         plainHttp: true,
@@ -146,7 +146,7 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
         big,
         'application/octet-stream',
       );
-      expect(log.events.map((e) => e.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH', 'PATCH', 'PUT']);
+      expect(log.events.map((e) => e.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH', 'PUT']);
       expect(await store('scs/chunked').fetchBlob(descriptor)).toEqual(big);
     });
   });

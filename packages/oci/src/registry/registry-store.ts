@@ -1,9 +1,10 @@
 import { repositoryScope } from '../auth/scope.js';
 import { planAttach } from '../attach.js';
-import { isDigest, parseDigest, sha256Digest } from '../digest.js';
+import { verifiedChunks, type BlobStreaming } from '../blob-stream.js';
+import { DigestVerifier, isDigest, parseDigest, sha256Digest } from '../digest.js';
 import { OciError } from '../errors.js';
 import { nextLink } from '../http/link-header.js';
-import { readBody } from '../http/read-body.js';
+import { concat, readBody } from '../http/read-body.js';
 import type { HttpResponse } from '../http/transport.js';
 import {
   isManifestMediaType,
@@ -43,7 +44,7 @@ function contentType(response: HttpResponse): string | undefined {
 }
 
 /** One repository in an OCI distribution registry. */
-export class RegistryStore implements ArtifactStore {
+export class RegistryStore implements ArtifactStore, BlobStreaming {
   readonly kind = 'registry' as const;
   readonly location: string;
   private readonly pullScope: string[];
@@ -189,6 +190,158 @@ export class RegistryStore implements ArtifactStore {
     return readBody(response, { what, maxBytes, digest: descriptor.digest, expectedSize: descriptor.size });
   }
 
+  /** The blob as a verified stream (see `BlobStreaming`); nothing is held in memory. */
+  async fetchBlobStream(descriptor: Descriptor, options?: FetchOptions): Promise<AsyncIterable<Uint8Array>> {
+    parseDigest(descriptor.digest);
+    const what = `blob ${descriptor.digest} of ${this.location}`;
+    const maxBytes = options?.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    if (descriptor.size > maxBytes) {
+      throw new OciError(
+        'TOO_LARGE',
+        `${what}: its descriptor says ${descriptor.size} bytes, above the limit of ${maxBytes} bytes`,
+      );
+    }
+    const response = await this.client.request({
+      registry: this.registry,
+      repository: this.repository,
+      method: 'GET',
+      url: this.path('blobs', descriptor.digest),
+      scopes: this.pullScope,
+      what,
+      ...signalOf(options),
+    });
+    if (response.status !== 200)
+      throw await this.client.errorFor(response, what, this.registry, this.repository);
+    const declared = response.headers.get('content-length');
+    if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > descriptor.size) {
+      response.discard();
+      throw new OciError(
+        'TOO_LARGE',
+        `${what}: the server announces ${declared} bytes (Content-Length) but its descriptor says ${descriptor.size}; refused`,
+      );
+    }
+    const chunks = verifiedChunks(response.body, {
+      what,
+      digest: descriptor.digest,
+      expectedSize: descriptor.size,
+      maxBytes,
+    });
+    return (async function* () {
+      try {
+        yield* chunks;
+      } finally {
+        response.discard();
+      }
+    })();
+  }
+
+  /**
+   * Upload a blob from a stream: POST, then PATCH chunks of `chunkSizeBytes` as they fill, then
+   * the committing PUT with the rest, sent only after the whole stream hashed to
+   * `descriptor.digest`. An error leaves only an abandoned upload session, nothing committed.
+   */
+  async pushBlobStream(
+    descriptor: Descriptor,
+    chunks: AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<void> {
+    parseDigest(descriptor.digest);
+    const what = `push blob ${descriptor.digest} to ${this.location}`;
+    const base = {
+      registry: this.registry,
+      repository: this.repository,
+      scopes: this.pushScope,
+      what,
+      ...signalOf(options),
+    };
+    const start = await this.client.request({
+      ...base,
+      method: 'POST',
+      url: `/v2/${this.repository}/blobs/uploads/`,
+    });
+    if (start.status !== 202) throw await this.client.errorFor(start, what, this.registry, this.repository);
+    start.discard();
+    await this.completeUpload(start, descriptor, chunks, base);
+    this.client.blobUploads.set(`${this.location}@${descriptor.digest}`, Promise.resolve());
+  }
+
+  /**
+   * Finish an upload session opened by `start` (a 202): PATCH `chunkSizeBytes` slices as the
+   * bytes come, then the committing PUT with the rest. The PUT is only sent once every byte hashed
+   * to `descriptor.digest` with the right size, so bad content is never committed.
+   */
+  private async completeUpload(
+    start: HttpResponse,
+    descriptor: Descriptor,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    base: { registry: string; repository: string; scopes: string[]; what: string; signal?: AbortSignal },
+  ): Promise<void> {
+    const { what } = base;
+    let location = this.uploadLocation(start, what);
+    const minChunk = Number(start.headers.get('oci-chunk-min-length') ?? '0');
+    const chunkSize = Math.max(this.client.chunkSizeBytes, Number.isSafeInteger(minChunk) ? minChunk : 0);
+    const verifier = new DigestVerifier(descriptor.digest);
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let offset = 0;
+    const patch = async (body: Uint8Array): Promise<void> => {
+      const response = await this.client.request({
+        ...base,
+        what: `${what} (chunk at ${offset})`,
+        method: 'PATCH',
+        url: location,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${offset}-${offset + body.byteLength - 1}`,
+        },
+        body,
+      });
+      if (response.status !== 202)
+        throw await this.client.errorFor(response, what, this.registry, this.repository);
+      response.discard();
+      location = this.uploadLocation(response, what);
+      offset += body.byteLength;
+    };
+    for await (const chunk of chunks) {
+      verifier.update(chunk);
+      if (verifier.bytesReceived > descriptor.size) {
+        throw new OciError(
+          'TOO_LARGE',
+          `${what}: the content is longer than the ${descriptor.size} bytes of its descriptor`,
+        );
+      }
+      pending.push(chunk);
+      pendingBytes += chunk.byteLength;
+      if (pendingBytes <= chunkSize) continue;
+      // Keep at least one byte back: the closing PUT carries the last piece.
+      let buffer = concat(pending, pendingBytes);
+      while (buffer.byteLength > chunkSize) {
+        await patch(buffer.subarray(0, chunkSize));
+        buffer = buffer.subarray(chunkSize);
+      }
+      pending = [buffer];
+      pendingBytes = buffer.byteLength;
+    }
+    if (verifier.bytesReceived !== descriptor.size) {
+      throw new OciError(
+        'SIZE_MISMATCH',
+        `${what}: the content had ${verifier.bytesReceived} bytes, its descriptor says ${descriptor.size}`,
+      );
+    }
+    verifier.verify(what);
+    location.searchParams.set('digest', descriptor.digest);
+    const put = await this.client.request({
+      ...base,
+      method: 'PUT',
+      url: location,
+      headers: { 'content-type': 'application/octet-stream' },
+      ...(pendingBytes > 0 ? { body: concat(pending, pendingBytes) } : {}),
+    });
+    if (put.status !== 201) throw await this.client.errorFor(put, what, this.registry, this.repository);
+    put.discard();
+    this.checkDigestHeader(put, descriptor.digest, what);
+  }
+
   async exists(descriptor: Descriptor, options?: { signal?: AbortSignal }): Promise<boolean> {
     parseDigest(descriptor.digest);
     const kind = isManifestMediaType(descriptor.mediaType) ? 'manifests' : 'blobs';
@@ -262,43 +415,8 @@ export class RegistryStore implements ArtifactStore {
     if (start.status !== 202) throw await this.client.errorFor(start, what, this.registry, this.repository);
     start.discard();
     if (single) this.client.noSinglePostUpload.add(this.registry);
-    let location = this.uploadLocation(start, what);
-    const minChunk = Number(start.headers.get('oci-chunk-min-length') ?? '0');
-    const chunkSize = Math.max(this.client.chunkSizeBytes, Number.isSafeInteger(minChunk) ? minChunk : 0);
-
-    let finalBody: Uint8Array | undefined = content;
-    if (content.byteLength > chunkSize) {
-      for (let offset = 0; offset < content.byteLength; offset += chunkSize) {
-        const chunk = content.subarray(offset, Math.min(offset + chunkSize, content.byteLength));
-        const patched = await this.client.request({
-          ...base,
-          what: `${what} (chunk at ${offset})`,
-          method: 'PATCH',
-          url: location,
-          headers: {
-            'content-type': 'application/octet-stream',
-            'content-range': `${offset}-${offset + chunk.byteLength - 1}`,
-          },
-          body: chunk,
-        });
-        if (patched.status !== 202)
-          throw await this.client.errorFor(patched, what, this.registry, this.repository);
-        patched.discard();
-        location = this.uploadLocation(patched, what);
-      }
-      finalBody = undefined;
-    }
-    location.searchParams.set('digest', digest);
-    const put = await this.client.request({
-      ...base,
-      method: 'PUT',
-      url: location,
-      headers: { 'content-type': 'application/octet-stream' },
-      ...(finalBody !== undefined ? { body: finalBody } : {}),
-    });
-    if (put.status !== 201) throw await this.client.errorFor(put, what, this.registry, this.repository);
-    put.discard();
-    this.checkDigestHeader(put, digest, what);
+    const descriptor = { mediaType: 'application/octet-stream', digest, size: content.byteLength };
+    await this.completeUpload(start, descriptor, [content], base);
   }
 
   /**
