@@ -65,6 +65,7 @@ describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth)
       .resolve('ok')
       .catch((e: unknown) => e)) as OciError;
     expect(error.code).toBe('UNAUTHORIZED');
+    expect(error.isUserError).toBe(true);
     expect(error.message).toContain(
       `registry ${registry.host} refused the credentials (user "${registry.username}"`,
     );

@@ -70,6 +70,7 @@ describe('a hostile registry', () => {
       const { store } = storeFor(server);
       await expect(store.fetchBlob(blob)).rejects.toMatchObject({
         code: 'DIGEST_MISMATCH',
+        isUserError: false,
         message: expect.stringMatching(
           /blob sha256:.* of 127\.0\.0\.1:\d+\/hostile\/app: content does not match its digest/,
         ) as string,
