@@ -164,6 +164,20 @@ describe('the OCI layout store', () => {
       expect(await store.resolve('v1')).toEqual(pushed);
     });
 
+    it('creates the layout once when many first writes race', async () => {
+      const dir = path.join(await tempDir(), 'raced');
+      const blobs = await Promise.all(
+        Array.from({ length: 64 }, (_, i) =>
+          new LayoutStore(dir).pushBlob(new TextEncoder().encode(`blob ${i}`), 'application/octet-stream'),
+        ),
+      );
+      const fresh = new LayoutStore(dir);
+      expect(await Promise.all(blobs.map((b) => fresh.exists(b)))).toEqual(blobs.map(() => true));
+      expect(JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'))).toMatchObject({
+        manifests: [],
+      });
+    });
+
     it('moves a tag to the new manifest and keeps other entries', async () => {
       const dir = await copyOf('e2e-valid-signature');
       const store = new LayoutStore(dir);

@@ -139,22 +139,38 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
   /** Change index.json under the layout's lock, creating the layout if needed. */
   private updateIndexJson(change: (manifests: Descriptor[]) => Descriptor[]): Promise<void> {
     return withLock(`layout:${this.dir}`, async () => {
-      let index = await this.readIndexJson();
-      if (index === undefined) {
-        await writeFileAtomic(
-          path.join(this.dir, 'oci-layout'),
-          JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }),
-        );
-        index = { schemaVersion: 2, mediaType: MEDIA_TYPES.imageIndex, manifests: [] };
-      }
-      const updated: ImageIndex = { ...index, manifests: change([...index.manifests]) };
+      const existing = (await this.readIndexJson()) ?? (await this.createLayout());
+      const updated: ImageIndex = { ...existing, manifests: change([...existing.manifests]) };
       await writeFileAtomic(path.join(this.dir, 'index.json'), JSON.stringify(updated));
     });
   }
 
   /** Make sure the layout exists (oci-layout + index.json), e.g. before the first blob. */
-  private async ensureLayout(): Promise<void> {
-    if ((await this.readIndexJson()) === undefined) await this.updateIndexJson((m) => m);
+  private ensureLayout(): Promise<void> {
+    return withLock(`layout:${this.dir}`, async () => {
+      if ((await this.readIndexJson()) === undefined) await this.createLayout();
+    });
+  }
+
+  /**
+   * Create the layout files, index.json first: `oci-layout` marks a complete layout, so a reader
+   * that sees it also finds index.json. An index.json left by an interrupted creation is kept.
+   * Call under the layout's lock.
+   */
+  private async createLayout(): Promise<ImageIndex> {
+    let index: ImageIndex = { schemaVersion: 2, mediaType: MEDIA_TYPES.imageIndex, manifests: [] };
+    try {
+      const left = await readFile(path.join(this.dir, 'index.json'));
+      index = parseManifest(left, MEDIA_TYPES.imageIndex, `${this.location} index.json`) as ImageIndex;
+    } catch {
+      // none, or unusable: start empty
+    }
+    await writeFileAtomic(path.join(this.dir, 'index.json'), JSON.stringify(index));
+    await writeFileAtomic(
+      path.join(this.dir, 'oci-layout'),
+      JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }),
+    );
+    return index;
   }
 
   /** Read and verify a blob file, bounded by `maxBytes` and the expected size. */
