@@ -1,5 +1,6 @@
 import { isBlobStreaming } from './blob-stream.js';
 import { OciError } from './errors.js';
+import { fetchReferrer } from './fetch-referrer.js';
 import { childDescriptors, isManifestMediaType } from './manifest.js';
 import { RegistryStore } from './registry/registry-store.js';
 import type { ArtifactStore, Descriptor } from './types.js';
@@ -88,10 +89,16 @@ export async function copyGraph(
     result.bytes += content.byteLength;
   };
 
-  const copyManifest = async (descriptor: Descriptor, isReferrer: boolean): Promise<void> => {
-    if (isReferrer || !(await dst.exists(descriptor, signal))) {
-      const fetched = await src.fetchManifest(descriptor, signal);
-      await forEachLimit(childDescriptors(fetched.manifest), concurrency, (child) => copyNode(child, false));
+  const copyManifest = async (descriptor: Descriptor, referrerOf: Descriptor | undefined): Promise<void> => {
+    if (referrerOf !== undefined || !(await dst.exists(descriptor, signal))) {
+      // A listed referrer must name its subject (tag-schema entries are only claims).
+      const fetched =
+        referrerOf !== undefined
+          ? await fetchReferrer(src, referrerOf, descriptor, signal)
+          : await src.fetchManifest(descriptor, signal);
+      await forEachLimit(childDescriptors(fetched.manifest), concurrency, (child) =>
+        copyNode(child, undefined),
+      );
       await dst.pushManifest(fetched.bytes, fetched.descriptor.mediaType, signal);
       result.manifests++;
     } else {
@@ -102,15 +109,15 @@ export async function copyGraph(
       for (const referrer of referrers) {
         if (visited.has(referrer.digest)) continue;
         result.referrers.push(referrer);
-        await copyNode(referrer, true);
+        await copyNode(referrer, descriptor);
       }
     }
   };
 
-  const copyNode = async (descriptor: Descriptor, isReferrer: boolean): Promise<void> => {
+  const copyNode = async (descriptor: Descriptor, referrerOf: Descriptor | undefined): Promise<void> => {
     if (visited.has(descriptor.digest)) return;
     visited.add(descriptor.digest);
-    if (isManifestMediaType(descriptor.mediaType)) await copyManifest(descriptor, isReferrer);
+    if (isManifestMediaType(descriptor.mediaType)) await copyManifest(descriptor, referrerOf);
     else await copyBlob(descriptor);
   };
 
@@ -120,7 +127,7 @@ export async function copyGraph(
       `copyGraph: the root ${root.digest} has media type ${root.mediaType}, not a manifest or index`,
     );
   }
-  await copyNode(root, false);
+  await copyNode(root, undefined);
   return result;
 }
 

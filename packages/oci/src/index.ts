@@ -31,6 +31,7 @@ export {
   MANIFEST_MEDIA_TYPES,
 } from './manifest.js';
 export { resolvePlatform } from './resolve-platform.js';
+export { fetchReferrer } from './fetch-referrer.js';
 export { isBlobStreaming, type BlobStreaming } from './blob-stream.js';
 export { planAttach, EMPTY_JSON_DESCRIPTOR, type PlannedAttach } from './attach.js';
 export { copyGraph, type CopyGraphOptions, type CopyGraphResult } from './copy-graph.js';

@@ -3,7 +3,17 @@ import { startRegistry, type TestRegistry } from '../../../../test/harness/index
 import { sha256Digest } from '../digest.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
 import { encodeJson } from '../manifest.js';
-import { reply, requestLog, sampleImage, startLoopbackServer, type LoopbackServer } from '../test-support.js';
+import { copyGraph } from '../copy-graph.js';
+import { fetchReferrer } from '../fetch-referrer.js';
+import { LayoutStore } from '../layout/layout-store.js';
+import {
+  reply,
+  requestLog,
+  sampleImage,
+  startLoopbackServer,
+  withTempDir,
+  type LoopbackServer,
+} from '../test-support.js';
 import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js';
 import { RegistryClient } from './registry-client.js';
 import { RegistryStore } from './registry-store.js';
@@ -62,6 +72,44 @@ describe('referrers on distribution 2.8 (tag schema)', () => {
       artifactType: 'application/spdx+json',
       subject,
       config: { mediaType: MEDIA_TYPES.emptyJson },
+    });
+  });
+
+  describe('when the tag index lists a manifest that is not a referrer', () => {
+    it('fetchReferrer and copyGraph refuse the entry', async () => {
+      const client = new RegistryClient({ transport, plainHttp: true });
+      const store = new RegistryStore(client, registry.host, 'tampered/app');
+      const image = sampleImage('victim');
+      await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
+      await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+      const victim = await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+      // a signature of some other image, then a forged index naming it under the victim
+      const other = sampleImage('other');
+      const elsewhere = await store.attach({
+        subject: other.descriptor,
+        artifactType: MEDIA_TYPES.notarySignature,
+        layers: [note(7)],
+      });
+      const forged = encodeJson({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.imageIndex,
+        manifests: [elsewhere],
+      });
+      await store.pushManifest(forged, MEDIA_TYPES.imageIndex, { tag: referrersTag(victim.digest) });
+
+      const [listed] = await store.referrers(victim);
+      expect(listed?.digest).toBe(elsewhere.digest);
+      await expect(fetchReferrer(store, victim, listed!)).rejects.toMatchObject({
+        code: 'MANIFEST_INVALID',
+        message: expect.stringContaining('is listed as a referrer of') as string,
+      });
+      await withTempDir(async (dir) => {
+        await expect(
+          copyGraph(store, new LayoutStore(dir), victim, { referrers: true }),
+        ).rejects.toMatchObject({
+          code: 'MANIFEST_INVALID',
+        });
+      });
     });
   });
 
