@@ -11,7 +11,7 @@ import {
   readTime,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
+} from '../x509/der.js';
 import { KeyUsage, parseDistributionPointUris, type Certificate } from '../trust-store/certificate.js';
 import { formatGoTime } from '../trust-store/go-format.js';
 import { checkSignature } from './signature.js';

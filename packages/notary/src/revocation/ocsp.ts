@@ -15,7 +15,7 @@ import {
   readInteger,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
+} from '../x509/der.js';
 import { Oid, checkSignatureFrom, parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import { checkSignature } from './signature.js';
 import type { CertRevocationResult, RevocationOptions, ServerResult } from './types.js';

@@ -1,5 +1,5 @@
 import { constants, verify, type KeyObject } from 'node:crypto';
-import { readOid, readDerExact, sequence, children } from '../trust-store/asn1/der.js';
+import { readOid, readDerExact, sequence, children } from '../x509/der.js';
 
 const ALGS: Record<string, { hash: string; kind: 'rsa' | 'ec' | 'pss' }> = {
   '1.2.840.113549.1.1.11': { hash: 'sha256', kind: 'rsa' },

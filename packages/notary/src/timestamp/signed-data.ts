@@ -8,7 +8,7 @@ import {
   readOid,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
+} from '../x509/der.js';
 import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import { berToDer } from './ber.js';
 

@@ -10,7 +10,7 @@ import {
   readTime,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
+} from '../x509/der.js';
 import { goQuote } from '../trust-store/go-format.js';
 import { buildChain, ChainBuildError } from './chain-builder.js';
 import {

@@ -10,7 +10,7 @@ import {
   readTime,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
+} from '../x509/der.js';
 
 export const HashOid: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
   '2.16.840.1.101.3.4.2.1': 'sha256',

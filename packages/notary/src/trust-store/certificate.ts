@@ -12,7 +12,7 @@ import {
   readTime,
   sequence,
   type DerNode,
-} from './asn1/der.js';
+} from '../x509/der.js';
 import { goNameString, parseName, type RdnSequence } from './x509-name.js';
 
 export const Oid = {

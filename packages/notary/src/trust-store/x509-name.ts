@@ -6,7 +6,7 @@ import {
   readDirectoryString,
   readOid,
   type DerNode,
-} from './asn1/der.js';
+} from '../x509/der.js';
 
 /** One attribute of a Name, in certificate order. */
 export interface NameAttribute {
