@@ -12,8 +12,13 @@ import {
   sequence,
   type DerNode,
 } from '../x509/der.js';
-import { KeyUsage, parseDistributionPointUris, type Certificate } from '../trust-store/certificate.js';
 import { formatGoTime } from '../trust-store/go-format.js';
+import {
+  type Certificate,
+  issuerConstraintError,
+  KEY_USAGE,
+  parseDistributionPointUris,
+} from '../x509/certificate.js';
 import { checkSignature } from './signature.js';
 import type { CertRevocationResult, RevocationOptions, ServerResult } from './types.js';
 
@@ -132,16 +137,10 @@ export function validateCrl(
   now: Date,
   kind: 'base' | 'delta' = 'base',
 ): string | undefined {
-  let sigErr: string | undefined;
-  const bc = issuer.basicConstraints;
-  if ((issuer.version === 3 && !bc) || (bc && !bc.isCA)) {
-    sigErr = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
-  } else if (issuer.keyUsage !== undefined && (issuer.keyUsage & KeyUsage.crlSign) === 0) {
-    sigErr = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
-  } else {
-    sigErr = checkSignature(crl.signatureAlgorithm, issuer.publicKey(), crl.tbs, crl.signature);
-  }
-  if (sigErr !== undefined) return `CRL is not signed by CA ${issuer.subjectString}: ${sigErr},`;
+  const sigErr =
+    issuerConstraintError(issuer, KEY_USAGE.cRLSign) ??
+    checkSignature(crl.signatureAlgorithm, issuer.publicKey, crl.tbs, crl.signature);
+  if (sigErr !== undefined) return `CRL is not signed by CA ${issuer.subject}: ${sigErr},`;
   if (!crl.nextUpdate) return 'CRL NextUpdate is not set';
   if (now.getTime() > crl.nextUpdate.getTime()) {
     return `expired CRL. Current time ${formatGoTime(now)} is after CRL NextUpdate ${formatGoTime(crl.nextUpdate)}`;

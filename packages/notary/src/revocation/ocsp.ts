@@ -16,7 +16,7 @@ import {
   sequence,
   type DerNode,
 } from '../x509/der.js';
-import { Oid, checkSignatureFrom, parseCertificate, type Certificate } from '../trust-store/certificate.js';
+import { type Certificate, checkSignatureFrom, OID, parseCertificate } from '../x509/certificate.js';
 import { checkSignature } from './signature.js';
 import type { CertRevocationResult, RevocationOptions, ServerResult } from './types.js';
 
@@ -115,18 +115,18 @@ export function parseOcspResponse(der: Uint8Array, cert: Certificate, issuer: Ce
     if (first) responder = parseCertificate(first.bytes);
   }
   if (responder) {
-    const embedded = checkSignature(signatureAlgorithm, responder.publicKey(), tbs, signature);
+    const embedded = checkSignature(signatureAlgorithm, responder.publicKey, tbs, signature);
     if (embedded !== undefined) throw new Error(`bad signature on embedded certificate: ${embedded}`);
     const isIssuer = Buffer.compare(Buffer.from(responder.der), Buffer.from(issuer.der)) === 0;
     if (!isIssuer) {
       const issued = checkSignatureFrom(responder, issuer);
       if (issued !== undefined) throw new Error(`bad OCSP signature: ${issued}`);
-      if (!(responder.extKeyUsage ?? []).includes(Oid.ekuOcspSigning)) {
+      if (!responder.extKeyUsage.includes(OID.ekuOcspSigning)) {
         throw new Error('bad OCSP signature: the responder certificate is not authorized for OCSP signing');
       }
     }
   } else {
-    const err = checkSignature(signatureAlgorithm, issuer.publicKey(), tbs, signature);
+    const err = checkSignature(signatureAlgorithm, issuer.publicKey, tbs, signature);
     if (err !== undefined) throw new Error(`bad OCSP signature: ${err}`);
   }
 

@@ -7,10 +7,10 @@ import {
 } from '../revocation/validate-revocation.js';
 import type { RevocationOptions } from '../revocation/types.js';
 import type { VerifyTimestampOption } from '../trust-policy/types.js';
-import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import { formatRfc1123z, goQuote } from '../trust-store/go-format.js';
 import { loadTrustStoreCertificates } from '../trust-store/load-trust-stores.js';
 import type { TrustStore, ValidationAction, ValidationResult } from '../types.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { verifyTimestampToken, type VerifiedTimestamp } from './verify-timestamp.js';
 
 export interface AuthenticTimestampInput {
@@ -100,7 +100,7 @@ export async function verifyAuthenticTimestamp(
     for (const cert of chain) {
       if (input.signingTime < cert.notBefore || input.signingTime > cert.notAfter) {
         return done(
-          `certificate ${goQuote(cert.subjectString)} was not valid when the digital signature was produced at ${goQuote(formatRfc1123z(input.signingTime))}`,
+          `certificate ${goQuote(cert.subject)} was not valid when the digital signature was produced at ${goQuote(formatRfc1123z(input.signingTime))}`,
         );
       }
     }
@@ -140,12 +140,12 @@ export async function verifyAuthenticTimestamp(
     for (const cert of chain) {
       if (input.now < cert.notBefore) {
         return done(
-          `verification time is before certificate ${goQuote(cert.subjectString)} validity period, it will be valid from ${goQuote(formatRfc1123z(cert.notBefore))}`,
+          `verification time is before certificate ${goQuote(cert.subject)} validity period, it will be valid from ${goQuote(formatRfc1123z(cert.notBefore))}`,
         );
       }
       if (input.now > cert.notAfter) {
         return done(
-          `verification time is after certificate ${goQuote(cert.subjectString)} validity period, it was expired at ${goQuote(formatRfc1123z(cert.notAfter))}`,
+          `verification time is after certificate ${goQuote(cert.subject)} validity period, it was expired at ${goQuote(formatRfc1123z(cert.notAfter))}`,
         );
       }
     }
@@ -198,7 +198,7 @@ export async function verifyAuthenticTimestamp(
     });
     return done(undefined, timestamp);
   }
-  const tsaChain = timestamp.tsaChain.map((der) => parseCertificate(der));
+  const tsaChain = timestamp.tsaCertificates;
   let message: string | undefined;
   try {
     const decision = decideRevocation(await validateRevocation(tsaChain, input.tsaRevocation), tsaChain);

@@ -9,7 +9,7 @@ import {
   sequence,
   type DerNode,
 } from '../x509/der.js';
-import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { berToDer } from './ber.js';
 
 export const CmsOid = {

@@ -1,5 +1,4 @@
 import { createHash, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { Oid, parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import {
   Asn1Error,
   Tag,
@@ -12,6 +11,7 @@ import {
   type DerNode,
 } from '../x509/der.js';
 import { goQuote } from '../trust-store/go-format.js';
+import { type Certificate, OID, parseCertificate } from '../x509/certificate.js';
 import { buildChain, ChainBuildError } from './chain-builder.js';
 import {
   CmsError,
@@ -203,11 +203,11 @@ function checkSignedAttributes(signed: SignedData, si: SignerInfo, chain: Certif
 }
 
 function checkTimestampingEku(cert: Certificate): string | undefined {
-  const eku = cert.extKeyUsage ?? [];
-  if (eku.length !== 1 || eku[0] !== Oid.ekuTimeStamping) {
+  const eku = cert.extKeyUsage;
+  if (eku.length !== 1 || eku[0] !== OID.ekuTimeStamping) {
     return 'signing certificate must have and only have ExtKeyUsageTimeStamping as extended key usage';
   }
-  if (cert.extensions.find((e) => e.oid === Oid.extKeyUsage)?.critical !== true) {
+  if (cert.extensions.find((e) => e.oid === OID.extKeyUsage)?.critical !== true) {
     return 'signing certificate extended key usage extension must be set as critical';
   }
   return undefined;
@@ -240,13 +240,13 @@ export function verifySignedToken(
           roots,
           intermediates: signed.certificates,
           at,
-          keyUsage: Oid.ekuTimeStamping,
+          keyUsage: OID.ekuTimeStamping,
         });
       } catch (e) {
         if (e instanceof ChainBuildError) throw verification(e.message);
         throw e;
       }
-      checkSignerSignature(signed, si, cert.publicKey());
+      checkSignerSignature(signed, si, cert.publicKey);
       checkSignedAttributes(signed, si, chain);
       const ekuProblem = checkTimestampingEku(cert);
       if (ekuProblem === undefined) return chain;

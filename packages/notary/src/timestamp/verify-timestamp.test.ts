@@ -4,7 +4,7 @@ import { sharedPath } from '../../../../test/harness/paths.js';
 import { verifyEnvelopeBytes } from '../envelope/index.js';
 import { NotaryError } from '../errors.js';
 import { parseCertificateFile } from '../trust-store/certificate-file.js';
-import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { verifyTimestampToken } from './verify-timestamp.js';
 
 const v = (...p: string[]): string => sharedPath('vectors', ...p);

@@ -63,9 +63,7 @@ describe('reading certificate files (notation-core-go ReadCertificateFile)', () 
 describe('a directory trust store (notation-go truststore_test.go)', () => {
   it('loads a mixed PEM/DER store with CA and self-signed leaf certificates', async () => {
     const certs = await store.parsedCertificates('ca', 'valid-trust-store');
-    expect(certs.map((c) => c.subjectString)).toContain(
-      'CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US',
-    );
+    expect(certs.map((c) => c.subject)).toContain('CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US');
     expect(certs).toHaveLength(6);
     expect((await store.certificates('ca', 'valid-trust-store'))[0]).toBeInstanceOf(Uint8Array);
   });
@@ -77,9 +75,7 @@ describe('a directory trust store (notation-go truststore_test.go)', () => {
   it('loads signingAuthority and tsa stores', async () => {
     expect((await store.certificates('signingAuthority', 'valid-trust-store')).length).toBe(3);
     const tsa = await store.parsedCertificates('tsa', 'test-timestamp');
-    expect(tsa.map((c) => c.subjectString)).toEqual([
-      'CN=GlobalSign,OU=GlobalSign Root CA - R6,O=GlobalSign',
-    ]);
+    expect(tsa.map((c) => c.subject)).toEqual(['CN=GlobalSign,OU=GlobalSign Root CA - R6,O=GlobalSign']);
   });
 
   it('says when the store does not exist (invalid_trust_store_trustpolicy.json)', async () => {
@@ -225,7 +221,7 @@ describe('loading the stores of a statement', () => {
     const der = await store.certificates('ca', 'valid-trust-store-2');
     const plain = { certificates: () => Promise.resolve(der) };
     const certs = await loadTrustStoreCertificates(plain, 'ca', 'p', ['ca:x']);
-    expect(certs.map((c) => c.subjectString)).toEqual([
+    expect(certs.map((c) => c.subject)).toEqual([
       'CN=GlobalSign,OU=GlobalSign Root CA - R3,O=GlobalSign',
       'CN=GlobalSign,OU=GlobalSign Root CA - R3,O=GlobalSign',
     ]);

@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { NotaryError } from '../errors.js';
 import type { TrustStore, TrustStoreType } from '../types.js';
-import type { Certificate } from './certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import { parseCertificateFile } from './certificate-file.js';
 import { goQuote } from './go-format.js';
 import { checkRootCaCertificate, validateTrustStoreCertificates } from './validate-trust-anchors.js';

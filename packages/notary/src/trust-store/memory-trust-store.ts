@@ -1,6 +1,6 @@
 import { NotaryError } from '../errors.js';
 import type { TrustStore, TrustStoreType } from '../types.js';
-import type { Certificate } from './certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import { parseCertificateFile } from './certificate-file.js';
 import { checkStoreFile, TRUST_STORE_TYPE_NAMES } from './directory-trust-store.js';
 import { goQuote } from './go-format.js';

@@ -6,7 +6,7 @@ import {
 } from '../revocation/validate-revocation.js';
 import type { RevocationFetcher } from '../revocation/types.js';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp.js';
-import { parseCertificate as parseTrustStoreCertificate } from '../trust-store/certificate.js';
+import { parseCertificate } from '../x509/certificate.js';
 import { formatGoUtc, formatRfc3339 } from '../x509/time-format.js';
 import type { RevocationChecker, TimestampVerifier } from './services.js';
 
@@ -23,7 +23,7 @@ export interface RevocationServiceOptions {
  */
 export function createRevocationChecker(options: RevocationServiceOptions): RevocationChecker {
   return async (request) => {
-    const chain = request.chain.map((der) => parseTrustStoreCertificate(der));
+    const chain = request.certificates ?? request.chain.map((der) => parseCertificate(der));
     const results = await validateRevocation(chain, {
       fetch: options.fetch,
       now: request.at,
@@ -49,8 +49,8 @@ export function createTimestampVerifier(options: {
     const verified = verifyTimestampToken({
       token: request.token,
       signature: request.signature,
-      tsaRoots: request.tsaRoots.map((der) => parseTrustStoreCertificate(der)),
-      signingChain: request.signingChain.map((c) => parseTrustStoreCertificate(c.der)),
+      tsaRoots: request.tsaRootCertificates ?? request.tsaRoots.map((der) => parseCertificate(der)),
+      signingChain: request.signingChain,
     });
     if (verified.earliest.getTime() <= request.signingTime.getTime()) {
       throw new NotaryError(
@@ -59,7 +59,7 @@ export function createTimestampVerifier(options: {
       );
     }
     if (options.tsaRevocation !== 'skip') {
-      const chain = verified.tsaChain.map((der) => parseTrustStoreCertificate(der));
+      const chain = verified.tsaCertificates;
       let message: string | undefined;
       try {
         const results = await validateRevocation(chain, {

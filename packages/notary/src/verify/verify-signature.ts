@@ -3,7 +3,6 @@ import { HEADER, type EnvelopeContent } from '../envelope/types.js';
 import { NotaryError } from '../errors.js';
 import { verifyX509TrustedIdentities } from '../identity/trusted-identities.js';
 import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
-import { parseCertificate as parseForIdentity } from '../trust-store/certificate.js';
 import type {
   Clock,
   Descriptor,
@@ -51,17 +50,6 @@ const ORDER: ValidationType[] = ['integrity', 'authenticity', 'expiry', 'authent
 const PLUGIN_ATTRIBUTES: readonly string[] = [HEADER.verificationPlugin, HEADER.verificationPluginMinVersion];
 
 class Stop extends Error {}
-
-/** The trust-store module's view of a leaf, for identity matching; parsed once per certificate. */
-const IDENTITY_VIEWS = new WeakMap<Certificate, ReturnType<typeof parseForIdentity>>();
-function identityView(leaf: Certificate): ReturnType<typeof parseForIdentity> {
-  let view = IDENTITY_VIEWS.get(leaf);
-  if (view === undefined) {
-    view = parseForIdentity(leaf.der);
-    IDENTITY_VIEWS.set(leaf, view);
-  }
-  return view;
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -341,6 +329,7 @@ async function verifyAuthenticTimestamp(
       signingTime: content.signingTime.date,
       signingChain: chain,
       tsaRoots: tsaRoots.map((c) => c.der),
+      tsaRootCertificates: tsaRoots,
       at: now,
     });
     out.record('authenticTimestamp', undefined, 'timestamp verification: success');
@@ -369,6 +358,7 @@ async function verifyRevocation(
   try {
     result = await input.revocationChecker({
       chain: content.certificateChain.map((c) => c.der),
+      certificates: content.certificateChain,
       purpose: 'codeSigning',
       authenticSigningTime:
         content.signingScheme === 'notary.x509.signingAuthority' ? content.signingTime.date : undefined,
@@ -477,7 +467,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     }
     if (authenticityError === undefined && !pluginUse?.capabilities.includes(CAPABILITY_TRUSTED_IDENTITY)) {
       try {
-        verifyX509TrustedIdentities(input.policy.name, input.policy.trustedIdentities, identityView(leaf));
+        verifyX509TrustedIdentities(input.policy.name, input.policy.trustedIdentities, leaf);
       } catch (err) {
         authenticityError = message(err);
       }

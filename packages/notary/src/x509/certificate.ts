@@ -311,16 +311,23 @@ export function isSelfIssued(cert: Certificate): boolean {
  * undefined when it verifies.
  */
 export function checkSignatureFrom(cert: Certificate, issuer: Certificate): string | undefined {
+  return issuerConstraintError(issuer, KEY_USAGE.keyCertSign) ?? checkSignature(cert, issuer.publicKey);
+}
+
+/**
+ * Go's constraint checks on a parent before it may sign a certificate (`keyCertSign`) or a CRL
+ * (`cRLSign`): a CA (v3 needs basicConstraints cA=true), carrying the usage bit if it has a key
+ * usage extension. Returns Go's error text, or undefined.
+ */
+export function issuerConstraintError(issuer: Certificate, usageBit: number): string | undefined {
   if (
     (issuer.version === 3 && issuer.basicConstraints === undefined) ||
-    (issuer.basicConstraints !== undefined && !issuer.basicConstraints.ca)
+    (issuer.basicConstraints !== undefined && !issuer.basicConstraints.ca) ||
+    (hasExtension(issuer, OID.keyUsage) && !hasKeyUsage(issuer, usageBit))
   ) {
     return 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
   }
-  if (hasExtension(issuer, OID.keyUsage) && !hasKeyUsage(issuer, KEY_USAGE.keyCertSign)) {
-    return 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
-  }
-  return checkSignature(cert, issuer.publicKey);
+  return undefined;
 }
 
 const SIGNATURE_CHECKS = new WeakMap<Certificate, WeakMap<KeyObject, string | undefined>>();

@@ -315,39 +315,6 @@ export function readString(node: DerNode): string {
   }
 }
 
-/** Lenient directory string decoding (the trust store's name view; replaced by readString). */
-export function readDirectoryString(node: DerNode): string | undefined {
-  switch (node.tag) {
-    case Tag.utf8String:
-      return new TextDecoder('utf-8', { fatal: false }).decode(node.value);
-    case Tag.printableString:
-    case Tag.ia5String:
-    case Tag.t61String:
-      return latin1(node.value);
-    case Tag.bmpString: {
-      let s = '';
-      for (let i = 0; i + 1 < node.value.length; i += 2) {
-        s += String.fromCharCode(((node.value[i] ?? 0) << 8) | (node.value[i + 1] ?? 0));
-      }
-      return s;
-    }
-    case Tag.universalString: {
-      let s = '';
-      for (let i = 0; i + 3 < node.value.length; i += 4) {
-        const cp =
-          ((node.value[i] ?? 0) << 24) |
-          ((node.value[i + 1] ?? 0) << 16) |
-          ((node.value[i + 2] ?? 0) << 8) |
-          (node.value[i + 3] ?? 0);
-        s += String.fromCodePoint(cp >>> 0);
-      }
-      return s;
-    }
-    default:
-      return undefined;
-  }
-}
-
 // ---- encoding (OCSP requests, test certificates) ----
 
 export function encodeLength(n: number): Uint8Array {
