@@ -6,6 +6,7 @@ import { DirectoryTrustStore } from '../trust-store/directory-trust-store.js';
 import { parseCertificateFile } from '../trust-store/certificate-file.js';
 import { parseSignedToken } from './signed-token.js';
 import { parseTstInfo, validateTstInfo } from './tst-info.js';
+import { createTimestampVerifier } from '../verify/notation-services.js';
 import { verifyAuthenticTimestamp, type AuthenticTimestampInput } from './authentic-timestamp.js';
 
 const v = (...p: string[]): string => sharedPath('vectors', ...p);
@@ -156,6 +157,31 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
     expect(out.result.message).toMatch(
       /^failed to load tsa trust store with error: trusted certificate wabbit-networks.io.crt in trust store test-nonCA of type tsa is invalid: /,
     );
+  });
+
+  it('hands the countersignature to an injected timestamp verifier instead', async () => {
+    const out = await verifyAuthenticTimestamp({
+      ...policy,
+      ...sigEnv('jwsWithTimestamp.sig'),
+      tsaRevocation: undefined,
+      timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
+    });
+    expect(out.result.status).toBe('pass');
+    expect(out.result.message).toMatch(/^timestamp \[2024-06-18T06:2\d:\d\d\.\d{3}Z, 2024-06-18T06:2\d/);
+    expect(out.logs.map((l) => l.message)).toContain('Performing timestamp verification...');
+  });
+
+  it('fails closed with neither a TSA revocation choice nor a timestamp verifier', async () => {
+    const out = await verifyAuthenticTimestamp({
+      ...policy,
+      ...sigEnv('jwsWithTimestamp.sig'),
+      tsaRevocation: undefined,
+    });
+    expect(out.result).toMatchObject({
+      status: 'fail',
+      message:
+        'timestamp countersignature verification is not available in this verifier (no timestamp verifier configured)',
+    });
   });
 
   it('only logs a failure when the level logs authenticTimestamp', async () => {

@@ -1,10 +1,7 @@
 import { NotaryError } from '../errors.js';
-import {
-  decideRevocation,
-  revocationMessage,
-  validateRevocation,
-} from '../revocation/validate-revocation.js';
+import { decideRevocation, validateRevocation } from '../revocation/validate-revocation.js';
 import type { RevocationFetcher } from '../revocation/types.js';
+import { checkTsaChainRevocation } from '../timestamp/tsa-chain-revocation.js';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { formatGoUtc, formatRfc3339 } from '../x509/time-format.js';
@@ -59,25 +56,19 @@ export function createTimestampVerifier(options: {
       );
     }
     if (options.tsaRevocation !== 'skip') {
-      const chain = verified.tsaCertificates;
-      let message: string | undefined;
-      try {
-        const results = await validateRevocation(chain, {
-          fetch: options.tsaRevocation.fetch,
-          now: request.at,
-          maxCrlBytes: options.tsaRevocation.maxCrlBytes,
-          maxOcspBytes: options.tsaRevocation.maxOcspBytes,
-        });
-        message = revocationMessage(decideRevocation(results, chain), 'timestamping');
-      } catch (err) {
+      const revocation = await checkTsaChainRevocation(verified.tsaCertificates, {
+        fetch: options.tsaRevocation.fetch,
+        now: request.at,
+        maxCrlBytes: options.tsaRevocation.maxCrlBytes,
+        maxOcspBytes: options.tsaRevocation.maxOcspBytes,
+      });
+      if (revocation.error !== undefined) {
+        const code = revocation.result === 'revoked' ? 'REVOKED' : 'REVOCATION_UNKNOWN';
         throw new NotaryError(
-          'REVOCATION_UNKNOWN',
-          `failed to check timestamping certificate chain revocation with error: ${err instanceof Error ? err.message : String(err)}`,
-          { cause: err },
+          code,
+          revocation.error,
+          revocation.cause === undefined ? undefined : { cause: revocation.cause },
         );
-      }
-      if (message !== undefined) {
-        throw new NotaryError(message.endsWith('is revoked') ? 'REVOKED' : 'REVOCATION_UNKNOWN', message);
       }
     }
     return { from: verified.earliest, to: verified.latest, tsaChain: verified.tsaChain };

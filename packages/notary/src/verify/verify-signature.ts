@@ -2,6 +2,7 @@ import { parseEnvelope, parsePayload, verifyEnvelope } from '../envelope/envelop
 import { HEADER, type EnvelopeContent } from '../envelope/types.js';
 import { NotaryError } from '../errors.js';
 import { verifyX509TrustedIdentities } from '../identity/trusted-identities.js';
+import { evaluateAuthenticTimestamp } from '../timestamp/authentic-timestamp.js';
 import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
 import type {
   Clock,
@@ -177,10 +178,6 @@ async function loadTrustCertificates(
   return out;
 }
 
-function hasTsaStore(policy: ApplicableTrustPolicy): boolean {
-  return policy.trustStores.some((s) => s.startsWith('tsa:'));
-}
-
 async function findPlugin(
   input: VerifySignatureInput,
   content: EnvelopeContent,
@@ -252,93 +249,39 @@ async function findPlugin(
   return { plugin, capabilities };
 }
 
+/** The authentic timestamp validation (the timestamp module's), recorded with the verifier's wording. */
 async function verifyAuthenticTimestamp(
   input: VerifySignatureInput,
   content: EnvelopeContent,
   now: Date,
   out: OutcomeBuilder,
 ): Promise<{ from: Date; to: Date } | undefined> {
-  const chain = content.certificateChain;
-  if (content.signingScheme === 'notary.x509.signingAuthority') {
-    const t = content.signingTime;
-    for (const cert of chain) {
-      if (t.date < cert.notBefore || t.date > cert.notAfter) {
-        out.record(
-          'authenticTimestamp',
-          `certificate "${cert.subject}" was not valid when the digital signature was produced at "${formatRfc1123Z(t.date, t.offsetMinutes)}"`,
-        );
-        return undefined;
-      }
-    }
-    out.record('authenticTimestamp', undefined, 'the authentic signing time is within the chain validity');
-    return undefined;
-  }
-  let perform = hasTsaStore(input.policy);
-  let why = 'timestamp verification disabled: no tsa trust store is configured in trust policy';
-  if (perform && input.policy.verifyTimestamp === 'afterCertExpiry' && !chain.some((c) => now > c.notAfter)) {
-    perform = false;
-    why =
-      'timestamp verification disabled: verifyTimestamp is set to "afterCertExpiry" and signing cert chain unexpired';
-  }
-  if (!perform) {
-    for (const cert of chain) {
-      if (now < cert.notBefore) {
-        out.record(
-          'authenticTimestamp',
-          `verification time is before certificate "${cert.subject}" validity period, it will be valid from "${formatRfc1123Z(cert.notBefore)}"`,
-        );
-        return undefined;
-      }
-      if (now > cert.notAfter) {
-        out.record(
-          'authenticTimestamp',
-          `verification time is after certificate "${cert.subject}" validity period, it was expired at "${formatRfc1123Z(cert.notAfter)}"`,
-        );
-        return undefined;
-      }
-    }
-    out.record('authenticTimestamp', undefined, `${why}; the signing chain is valid now`);
-    return undefined;
-  }
-  if (content.timestampSignature === undefined || content.timestampSignature.length === 0) {
-    out.record('authenticTimestamp', 'no timestamp countersignature was found in the signature envelope');
-    return undefined;
-  }
-  let tsaRoots: Certificate[];
-  try {
-    tsaRoots = await loadTrustCertificates(input, 'tsa');
-  } catch (err) {
-    out.record('authenticTimestamp', `failed to load tsa trust store with error: ${message(err)}`);
-    return undefined;
-  }
-  if (tsaRoots.length === 0) {
-    out.record('authenticTimestamp', 'no trusted TSA certificate found in trust store');
-    return undefined;
-  }
-  if (input.timestampVerifier === undefined) {
-    out.record(
-      'authenticTimestamp',
-      'timestamp countersignature verification is not available in this verifier (no timestamp verifier configured)',
-    );
-    return undefined;
-  }
-  try {
-    const ts = await input.timestampVerifier({
-      token: content.timestampSignature,
-      signature: content.signature,
-      signingTime: content.signingTime.date,
-      signingChain: chain,
-      tsaRoots: tsaRoots.map((c) => c.der),
-      tsaRootCertificates: tsaRoots,
-      at: now,
-    });
-    out.record('authenticTimestamp', undefined, 'timestamp verification: success');
-    return { from: ts.from, to: ts.to };
-  } catch (err) {
-    if (err instanceof Stop) throw err;
-    out.record('authenticTimestamp', message(err));
-    return undefined;
-  }
+  const found = await evaluateAuthenticTimestamp({
+    policyName: input.policy.name,
+    trustStores: input.policy.trustStores,
+    verifyTimestamp: input.policy.verifyTimestamp,
+    action: out.action('authenticTimestamp'),
+    trustStore: input.trustStore,
+    signingScheme: content.signingScheme,
+    signingChain: content.certificateChain,
+    signature: content.signature,
+    timestampToken: content.timestampSignature,
+    signingTime: content.signingTime.date,
+    signingTimeOffsetMinutes: content.signingTime.offsetMinutes,
+    now,
+    timestampVerifier: input.timestampVerifier,
+  });
+  const why = found.disabledBecause ?? '';
+  out.record(
+    'authenticTimestamp',
+    found.error,
+    found.basis === 'signingAuthority'
+      ? 'the authentic signing time is within the chain validity'
+      : found.basis === 'countersignature'
+        ? 'timestamp verification: success'
+        : `${why.charAt(0).toLowerCase()}${why.slice(1)}; the signing chain is valid now`,
+  );
+  return found.range;
 }
 
 async function verifyRevocation(
