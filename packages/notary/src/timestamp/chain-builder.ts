@@ -1,6 +1,6 @@
 import { goQuote } from '../trust-store/go-format.js';
 import { type Certificate, checkSignatureFrom, OID } from '../x509/certificate.js';
-import { formatRfc3339 } from './time.js';
+import { formatRfc3339 } from '../x509/time-format.js';
 
 /** A path-building failure; `message` is Go's crypto/x509 text. */
 export class ChainBuildError extends Error {

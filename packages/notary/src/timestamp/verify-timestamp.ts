@@ -1,6 +1,7 @@
 import { NotaryError } from '../errors.js';
-import { formatRfc1123z, goQuote } from '../trust-store/go-format.js';
+import { goQuote } from '../trust-store/go-format.js';
 import type { Certificate } from '../x509/certificate.js';
+import { formatRfc1123Z } from '../x509/time-format.js';
 import { validateCertificateChain } from '../x509/chain.js';
 import { parseSignedToken, verifySignedToken } from './signed-token.js';
 import { parseTstInfo, validateTstInfo, type TimestampRange } from './tst-info.js';
@@ -94,12 +95,12 @@ export function checkRangeAgainstChain(range: TimestampRange, signingChain: read
   for (const cert of signingChain) {
     if (range.earliest.getTime() < cert.notBefore.getTime()) {
       throw fail(
-        `timestamp can be before certificate ${goQuote(cert.subject)} validity period, it will be valid from ${goQuote(formatRfc1123z(cert.notBefore))}`,
+        `timestamp can be before certificate ${goQuote(cert.subject)} validity period, it will be valid from ${goQuote(formatRfc1123Z(cert.notBefore))}`,
       );
     }
     if (range.latest.getTime() > cert.notAfter.getTime()) {
       throw fail(
-        `timestamp can be after certificate ${goQuote(cert.subject)} validity period, it was expired at ${goQuote(formatRfc1123z(cert.notAfter))}`,
+        `timestamp can be after certificate ${goQuote(cert.subject)} validity period, it was expired at ${goQuote(formatRfc1123Z(cert.notAfter))}`,
       );
     }
   }

@@ -7,4 +7,4 @@ export {
   readCertificatesToAdd,
 } from './certificate-file.js';
 export { checkRootCaCertificate, validateTrustStoreCertificates } from './validate-trust-anchors.js';
-export { formatGoTime, formatRfc1123z, goQuote, goQuoteStringMaps } from './go-format.js';
+export { goQuote, goQuoteStringMaps } from './go-format.js';

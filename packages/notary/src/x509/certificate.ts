@@ -16,6 +16,7 @@ import {
 } from './der.js';
 import { formatDistinguishedName, parseName, type RelativeDistinguishedNames } from './distinguished-name.js';
 import { keySpecOf, type KeySpec } from './key-spec.js';
+import { verificationError } from './signature-algorithms.js';
 
 export const OID = {
   basicConstraints: '2.5.29.19',
@@ -61,6 +62,19 @@ export interface Extension {
   oid: string;
   critical: boolean;
   value: Uint8Array;
+}
+
+/** One `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`. */
+export function readExtension(node: DerNode): Extension {
+  const parts = sequence(node, 'extension');
+  const oid = readOid(parts[0], 'extension id');
+  let critical = false;
+  let value = parts[1];
+  if (value?.tag === Tag.boolean) {
+    critical = readBoolean(value, 'extension critical');
+    value = parts[2];
+  }
+  return { oid, critical, value: readOctetString(value, `extension ${oid}`) };
 }
 
 /**
@@ -227,20 +241,12 @@ function parseUncached(input: Uint8Array, what: string, sha256: string): Certifi
       if (f?.tag !== 0xa3) continue;
       if (version !== 3) throw new Asn1Error('extensions in a non-v3 certificate', f.offset);
       const [list] = children(f);
-      for (const ext of sequence(list, 'extensions')) {
-        const parts = sequence(ext, 'extension');
-        const oid = readOid(parts[0], 'extension id');
-        let critical = false;
-        let valueEl = parts[1];
-        if (valueEl?.tag === Tag.boolean) {
-          critical = readBoolean(valueEl, 'extension critical');
-          valueEl = parts[2];
+      for (const node of sequence(list, 'extensions')) {
+        const ext = readExtension(node);
+        if (extensions.some((e) => e.oid === ext.oid)) {
+          throw new Asn1Error('certificate contains duplicate extensions', node.offset);
         }
-        const value = readOctetString(valueEl, `extension ${oid}`);
-        if (extensions.some((e) => e.oid === oid)) {
-          throw new Asn1Error('certificate contains duplicate extensions', ext.offset);
-        }
-        extensions.push({ oid, critical, value });
+        extensions.push(ext);
       }
     }
     const signatureAlgorithmOid = readOid(sequence(sigAlg, 'signatureAlgorithm')[0], 'signature algorithm');
@@ -348,16 +354,7 @@ export function checkSignature(cert: Certificate, key: KeyObject): string | unde
 function checkSignatureUncached(cert: Certificate, key: KeyObject): string | undefined {
   const weak = WEAK_SIGNATURE_ALGORITHMS[cert.signatureAlgorithmOid];
   if (weak !== undefined) return `x509: cannot verify signature: insecure algorithm ${weak}`;
-  let ok: boolean;
-  try {
-    ok = cert.node.verify(key);
-  } catch {
-    ok = false;
-  }
-  if (ok) return undefined;
-  return key.asymmetricKeyType === 'ec'
-    ? 'x509: ECDSA verification failure'
-    : 'crypto/rsa: verification error';
+  return verificationError(key, () => cert.node.verify(key));
 }
 
 /** Byte equality of two certificates. */

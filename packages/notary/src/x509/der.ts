@@ -175,6 +175,15 @@ export function encodeOid(oid: string): Uint8Array {
   return encodeTlv(Tag.oid, Uint8Array.from(body));
 }
 
+/** An AlgorithmIdentifier: the OID, and the DER of the parameters when present. */
+export function readAlgorithm(
+  node: DerNode | undefined,
+  what: string,
+): { oid: string; parameters: Uint8Array | undefined } {
+  const [oid, parameters] = sequence(node, what);
+  return { oid: readOid(oid, what), parameters: parameters?.bytes };
+}
+
 export function readInteger(node: DerNode | undefined, what = 'integer'): bigint {
   const n = expectTag(node, Tag.integer, what);
   return bytesToSignedBigInt(n.value, what, n.offset);
