@@ -217,6 +217,12 @@ describe('loading the stores of a statement', () => {
       'error while loading the trust store, trust policy statement "test-statement-name" is missing separator in trust store value "signingAuthority". The required format is <TrustStoreType>:<TrustStoreName>',
     );
   });
+  it('names the store when such an implementation hands out a malformed certificate', async () => {
+    const plain = { certificates: () => Promise.resolve([Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01)]) };
+    const err = await failure(loadTrustStoreCertificates(plain, 'ca', 'p', ['ca:x']));
+    expect(err.code).toBe('TRUST_STORE_INVALID');
+    expect(err.message).toBe('the trust store "x" of type "ca" holds a malformed certificate');
+  });
   it('works over any TrustStore implementation that only hands out DER', async () => {
     const der = await store.certificates('ca', 'valid-trust-store-2');
     const plain = { certificates: () => Promise.resolve(der) };

@@ -4,6 +4,7 @@ import { NotaryError } from '../errors.js';
 import { verifyX509TrustedIdentities } from '../identity/trusted-identities.js';
 import { evaluateAuthenticTimestamp } from '../timestamp/authentic-timestamp.js';
 import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
+import { loadTrustStoreCertificates } from '../trust-store/load-trust-stores.js';
 import type {
   Clock,
   Descriptor,
@@ -13,7 +14,7 @@ import type {
   ValidationResult,
   ValidationType,
 } from '../types.js';
-import { type Certificate, parseCertificate, sameCertificate } from '../x509/certificate.js';
+import { type Certificate, sameCertificate } from '../x509/certificate.js';
 import { formatRfc1123Z } from '../x509/time-format.js';
 import type { CertificateSummary, SignatureDetails, SignatureVerificationOutcome } from './outcome.js';
 import { compareSemver, isValidSemver } from './semver.js';
@@ -150,32 +151,6 @@ class OutcomeBuilder {
       details: this.details,
     };
   }
-}
-
-async function loadTrustCertificates(
-  input: VerifySignatureInput,
-  type: TrustStoreType,
-): Promise<Certificate[]> {
-  const seen = new Set<string>();
-  const out: Certificate[] = [];
-  for (const value of input.policy.trustStores) {
-    if (seen.has(value)) continue;
-    seen.add(value);
-    const sep = value.indexOf(':');
-    if (sep < 0) {
-      throw new NotaryError(
-        'TRUST_POLICY_INVALID',
-        `error while loading the trust store, trust policy statement "${input.policy.name}" is missing separator in trust store value "${value}". The required format is <TrustStoreType>:<TrustStoreName>`,
-      );
-    }
-    if (value.slice(0, sep) !== type) continue;
-    const name = value.slice(sep + 1);
-    const ders = await input.trustStore.certificates(type, name);
-    ders.forEach((der, i) =>
-      out.push(parseCertificate(der, `certificate #${i + 1} of trust store "${type}:${name}"`)),
-    );
-  }
-  return out;
 }
 
 async function findPlugin(
@@ -399,7 +374,12 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     let authenticityError: string | undefined;
     try {
       const type: TrustStoreType = content.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
-      const trusted = await loadTrustCertificates(input, type);
+      const trusted = await loadTrustStoreCertificates(
+        input.trustStore,
+        type,
+        input.policy.name,
+        input.policy.trustStores,
+      );
       if (trusted.length === 0) {
         authenticityError = 'no trusted certificates are found to verify authenticity';
       } else if (!content.certificateChain.some((c) => trusted.some((t) => sameCertificate(t, c)))) {
