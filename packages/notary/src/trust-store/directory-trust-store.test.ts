@@ -11,26 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { NotaryError } from '../errors.js';
 import { parseCertificateFile, readCertificatesToAdd } from './certificate-file.js';
 import { DirectoryTrustStore } from './directory-trust-store.js';
 import { loadTrustStoreCertificates } from './load-trust-stores.js';
 import { MemoryTrustStore } from './memory-trust-store.js';
+import { notaryRejectionOf as failure } from '../notary-error.test-support.js';
 
 const root = sharedPath('vectors/notation-go/verifier/testdata/truststore');
 const store = new DirectoryTrustStore(root);
 const coreX509 = (f: string): Uint8Array =>
   new Uint8Array(readFileSync(sharedPath('vectors/notation-core-go/x509/testdata', f)));
-
-async function failure(p: Promise<unknown>): Promise<NotaryError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(NotaryError);
-    return e as NotaryError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('reading certificate files (notation-core-go ReadCertificateFile)', () => {
   it('reads PEM, several PEM, DER and concatenated DER', () => {

@@ -6,6 +6,7 @@ import { DirectoryTrustStore } from '../trust-store/directory-trust-store.js';
 import type { ValidationAction } from '../types.js';
 import { verifyEnvelopeBytes } from '../envelope/envelope.js';
 import { createRevocationChecker, createTimestampVerifier } from './notation-services.js';
+import type { TimestampVerifier } from './services.js';
 import { verifySignature } from './verify-signature.js';
 
 /**
@@ -140,16 +141,20 @@ describe('authentic timestamp (GlobalSign tokens, tsa:test-timestamp = R6)', () 
     );
   });
 
-  it('fails closed without a timestamp verifier', async () => {
-    const outcome = await verifySignature({
+  const verifyJwsWithTsa = (verifier: TimestampVerifier | undefined) =>
+    verifySignature({
       envelope: new Uint8Array(readFileSync(sharedPath(`${DIR}jwsWithTimestamp.sig`))),
       envelopeMediaType: 'application/jose+json',
       artifact,
       policy: withTsa,
       trustStore,
       clock: () => NOW,
+      timestampVerifier: verifier,
       revocationChecker: createRevocationChecker({ fetch: offlineFetch }),
     });
+
+  it('fails closed without a timestamp verifier', async () => {
+    const outcome = await verifyJwsWithTsa(undefined);
     expect(outcome.accepted).toBe(false);
     expect(outcome.results.find((r) => r.type === 'authenticTimestamp')?.message).toBe(
       'timestamp countersignature verification is not available in this verifier (no timestamp verifier configured)',
@@ -157,16 +162,9 @@ describe('authentic timestamp (GlobalSign tokens, tsa:test-timestamp = R6)', () 
   });
 
   it('fails closed when the TSA chain revocation cannot be checked (offline, not skipped)', async () => {
-    const outcome = await verifySignature({
-      envelope: new Uint8Array(readFileSync(sharedPath(`${DIR}jwsWithTimestamp.sig`))),
-      envelopeMediaType: 'application/jose+json',
-      artifact,
-      policy: withTsa,
-      trustStore,
-      clock: () => NOW,
-      timestampVerifier: createTimestampVerifier({ tsaRevocation: { fetch: offlineFetch } }),
-      revocationChecker: createRevocationChecker({ fetch: offlineFetch }),
-    });
+    const outcome = await verifyJwsWithTsa(
+      createTimestampVerifier({ tsaRevocation: { fetch: offlineFetch } }),
+    );
     expect(outcome.accepted).toBe(false);
     expect(outcome.failedValidation).toBe('authenticTimestamp');
     expect(outcome.error).toContain('timestamping certificate with subject');

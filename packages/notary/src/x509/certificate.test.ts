@@ -2,7 +2,6 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { NotaryError } from '../errors.js';
 import { buildCertificate, type CertificateSpec } from './certificate-builder.js';
 import {
   checkSignatureFrom,
@@ -12,6 +11,7 @@ import {
   type Certificate,
 } from './certificate.js';
 import { readCertificates } from './pem.js';
+import { notaryErrorOf as failure } from '../notary-error.test-support.js';
 
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const spec = (overrides: Partial<CertificateSpec> = {}): CertificateSpec => ({
@@ -28,16 +28,6 @@ const spec = (overrides: Partial<CertificateSpec> = {}): CertificateSpec => ({
 });
 const build = (overrides: Partial<CertificateSpec> = {}): Certificate =>
   parseCertificate(buildCertificate(spec(overrides)));
-
-function failure(fn: () => unknown): NotaryError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError');
-}
 
 describe('parseCertificate (the package-wide certificate model)', () => {
   describe('when a certificate names its revocation services', () => {
