@@ -129,7 +129,10 @@ export function decideRevocation(
 }
 
 /** notation's error text for a decision (`signing certificate with subject … is revoked`). */
-export function revocationMessage(decision: RevocationDecision, purpose: ChainPurpose): string | undefined {
+export function revocationMessage(
+  decision: { result: RevocationDecision['result']; subject?: string | undefined },
+  purpose: ChainPurpose,
+): string | undefined {
   if (decision.result === 'ok') return undefined;
   const who = purpose === 'timestamping' ? 'timestamping certificate' : 'signing certificate';
   const subject = goQuote(decision.subject ?? '');

@@ -11,7 +11,7 @@ import {
   type DerNode,
 } from '../x509/der.js';
 import { goQuote } from '../trust-store/go-format.js';
-import { type Certificate, OID, parseCertificate } from '../x509/certificate.js';
+import { type Certificate, OID, parseCertificate, timestampingEkuProblem } from '../x509/certificate.js';
 import { HASH_OIDS, SIGNATURE_OIDS, verificationError, type HashName } from '../x509/signature-algorithms.js';
 import { buildChain, ChainBuildError } from './chain-builder.js';
 import {
@@ -184,14 +184,14 @@ function checkSignedAttributes(signed: SignedData, si: SignerInfo, chain: Certif
 }
 
 function checkTimestampingEku(cert: Certificate): string | undefined {
-  const eku = cert.extKeyUsage;
-  if (eku.length !== 1 || eku[0] !== OID.ekuTimeStamping) {
-    return 'signing certificate must have and only have ExtKeyUsageTimeStamping as extended key usage';
+  switch (timestampingEkuProblem(cert)) {
+    case 'not-only-timestamping':
+      return 'signing certificate must have and only have ExtKeyUsageTimeStamping as extended key usage';
+    case 'not-critical':
+      return 'signing certificate extended key usage extension must be set as critical';
+    default:
+      return undefined;
   }
-  if (cert.extensions.find((e) => e.oid === OID.extKeyUsage)?.critical !== true) {
-    return 'signing certificate extended key usage extension must be set as critical';
-  }
-  return undefined;
 }
 
 /**

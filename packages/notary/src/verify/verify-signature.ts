@@ -2,6 +2,7 @@ import { parseEnvelope, parsePayload, verifyEnvelope } from '../envelope/envelop
 import { HEADER, type EnvelopeContent } from '../envelope/types.js';
 import { NotaryError } from '../errors.js';
 import { verifyX509TrustedIdentities } from '../identity/trusted-identities.js';
+import { revocationMessage } from '../revocation/validate-revocation.js';
 import { evaluateAuthenticTimestamp } from '../timestamp/authentic-timestamp.js';
 import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
 import { loadTrustStoreCertificates } from '../trust-store/load-trust-stores.js';
@@ -286,20 +287,11 @@ async function verifyRevocation(
     out.record('revocation', `unable to check revocation status, err: ${message(err)}`);
     return;
   }
-  if (result.result === 'ok') {
-    out.record(
-      'revocation',
-      undefined,
-      'no verification impacting errors encountered while checking revocation',
-    );
-  } else if (result.result === 'revoked') {
-    out.record('revocation', `signing certificate with subject "${result.subject ?? ''}" is revoked`);
-  } else {
-    out.record(
-      'revocation',
-      `signing certificate with subject "${result.subject ?? ''}" revocation status is unknown`,
-    );
-  }
+  out.record(
+    'revocation',
+    revocationMessage(result, 'codeSigning'),
+    'no verification impacting errors encountered while checking revocation',
+  );
 }
 
 /**

@@ -7,7 +7,9 @@ import {
   checkSignatureFrom,
   issuerConstraintError,
   KEY_USAGE,
+  OID,
   parseCertificate,
+  timestampingEkuProblem,
   type Certificate,
 } from './certificate.js';
 import { readCertificates } from './pem.js';
@@ -96,6 +98,21 @@ describe('parseCertificate (the package-wide certificate model)', () => {
       const withBit = build({ basicConstraints: { ca: true }, keyUsage: { bits: [KEY_USAGE.keyCertSign] } });
       expect(checkSignatureFrom(child, withBit)).toBeUndefined();
       expect(issuerConstraintError(withBit, KEY_USAGE.cRLSign)).toBeDefined();
+    });
+  });
+
+  describe('when a certificate is meant to sign timestamps', () => {
+    it.each([
+      ['only TimeStamping, critical', { oids: [OID.ekuTimeStamping], critical: true }, undefined],
+      ['TimeStamping, not critical', { oids: [OID.ekuTimeStamping], critical: false }, 'not-critical'],
+      [
+        'TimeStamping and CodeSigning',
+        { oids: [OID.ekuTimeStamping, OID.ekuCodeSigning], critical: true },
+        'not-only-timestamping',
+      ],
+      ['no extended key usage', undefined, 'not-only-timestamping'],
+    ] as const)('judges %s', (_, extKeyUsage, problem) => {
+      expect(timestampingEkuProblem(build({ extKeyUsage }))).toBe(problem);
     });
   });
 });

@@ -305,6 +305,20 @@ export function hasExtension(cert: Certificate, oid: string): boolean {
   return cert.extensions.some((e) => e.oid === oid);
 }
 
+/**
+ * The rule for a timestamping certificate's extended key usage (RFC 3161 §2.3): exactly
+ * id-kp-timeStamping, in a critical extension. Returns which part fails, or undefined.
+ */
+export function timestampingEkuProblem(
+  cert: Certificate,
+): 'not-only-timestamping' | 'not-critical' | undefined {
+  if (cert.extKeyUsage.length !== 1 || cert.extKeyUsage[0] !== OID.ekuTimeStamping) {
+    return 'not-only-timestamping';
+  }
+  if (cert.extensions.find((e) => e.oid === OID.extKeyUsage)?.critical !== true) return 'not-critical';
+  return undefined;
+}
+
 /** Go's `bytes.Equal(cert.RawSubject, cert.RawIssuer)`. */
 export function isSelfIssued(cert: Certificate): boolean {
   return Buffer.compare(cert.rawSubject, cert.rawIssuer) === 0;
