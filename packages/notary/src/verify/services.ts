@@ -1,7 +1,7 @@
 import type { Certificate } from '../x509/certificate.js';
 
 /**
- * What the verifier asks of the timestamp module (notary-b): notation's `verifyTimestamp` steps
+ * What the verifier asks of a timestamp verifier (`createTimestampVerifier`): notation's `verifyTimestamp` steps
  * 2–5 for one countersignature. The verifier has already checked that timestamping applies, that a
  * token is present, and loaded the trusted TSA roots of the statement.
  */

@@ -41,9 +41,9 @@ export interface VerifySignatureInput {
   clock: Clock;
   /** Annotations the signed payload must carry (notation `--user-metadata`). */
   userMetadata?: Readonly<Record<string, string>>;
-  /** RFC 3161 countersignature verification (notary-b); without it timestamping fails closed. */
+  /** RFC 3161 countersignature verification (`createTimestampVerifier`); without it timestamping fails closed. */
   timestampVerifier?: TimestampVerifier;
-  /** Revocation checking (notary-b); without it revocation fails closed unless skipped. */
+  /** Revocation checking (`createRevocationChecker`); without it revocation fails closed unless skipped. */
   revocationChecker?: RevocationChecker;
   /** Verification plugins; without it signatures that name a plugin are refused. */
   plugins?: PluginLookup;
