@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  makeUmociImage,
+  run,
   sharedPath,
+  skopeoInspect,
   skopeoInspectRaw,
   startRegistry,
   type TestRegistry,
@@ -213,6 +216,35 @@ describe("copying notation's signed layouts into a registry without the referrer
         });
         expect(await local.exists(layer)).toBe(false);
         expect((await readdir(`${dir}/dst/blobs/sha256`)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      });
+    });
+  });
+  describe('when the image is a real one built by umoci', () => {
+    it('copies the layout into the registry where skopeo reads it, then back into a layout umoci and skopeo read', async () => {
+      await withTempDir(async (dir) => {
+        const { layoutDir } = await makeUmociImage({
+          dir: `${dir}/umoci`,
+          tag: 'v1',
+          files: { 'etc/app.conf': 'x=1\n', 'bin/tool': 'binary\n' },
+        });
+        const src = new LayoutStore(layoutDir);
+        const root = await src.resolve('v1');
+        const remote = new RegistryStore(newClient(), registry.host, 'umoci/copied');
+        await copyGraph(src, remote, root, { referrers: true });
+        await remote.tag(root, 'v1');
+        const inspected = await skopeoInspect(registry, 'umoci/copied:v1');
+        expect(inspected.Digest).toBe(root.digest);
+        expect((inspected.Layers as unknown[]).length).toBeGreaterThan(0);
+
+        const back = new LayoutStore(`${dir}/back`);
+        await copyGraph(remote, back, root, { referrers: true });
+        await back.tag(root, 'v1');
+        const stat = await run('umoci', ['stat', '--json', '--image', `${dir}/back:v1`]);
+        expect(JSON.parse(stat)).toHaveProperty('history');
+        const viaSkopeo = JSON.parse(await run('skopeo', ['inspect', `oci:${dir}/back:v1`])) as {
+          Digest: string;
+        };
+        expect(viaSkopeo.Digest).toBe(root.digest);
       });
     });
   });
