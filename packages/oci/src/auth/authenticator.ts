@@ -64,6 +64,11 @@ export class Authenticator {
     return lookup;
   }
 
+  /** Whether a challenge from this host has been seen (its scheme is known). */
+  knowsScheme(host: string): boolean {
+    return this.schemes.has(host);
+  }
+
   /**
    * The Authorization header for a request, when the host's scheme is already known;
    * undefined means "try anonymously and answer the challenge".

@@ -116,6 +116,18 @@ describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth)
     expect(calls).toEqual([{ command: 'docker-credential-pass', input: registry.host }]);
   });
 
+  it('parallel first requests share one challenge instead of each collecting a 401', async () => {
+    const log = requestLog();
+    const store = new RegistryStore(clientWith(good(), log), registry.host, 'auth/app');
+    await Promise.all(Array.from({ length: 6 }, () => store.resolve('ok')));
+    const registryStatuses = log.events
+      .filter((e) => e.url.startsWith(`https://${registry.host}/`))
+      .map((e) => e.status);
+    expect(registryStatuses.filter((s) => s === 401)).toHaveLength(1);
+    expect(registryStatuses.filter((s) => s === 200)).toHaveLength(6);
+    expect(log.events.length - registryStatuses.length).toBe(auth === 'token' ? 1 : 0);
+  });
+
   if (auth === 'token') {
     it('reuses one token per scope set instead of asking again', async () => {
       const before = registry.tokenIssuer!.requests.length;

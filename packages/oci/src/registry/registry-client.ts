@@ -101,6 +101,10 @@ export class RegistryClient {
   private readonly plainHttp: boolean | readonly string[];
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
   private readonly auth: Authenticator;
+  /** Per host, the first request in flight while the auth scheme is still unknown. */
+  private readonly firstContacts = new Map<string, Promise<void>>();
+  /** Hosts that answered once: no more waiting on them (anonymous registries stay parallel). */
+  private readonly contacted = new Set<string>();
 
   constructor(options: RegistryClientOptions) {
     this.transport = options.transport;
@@ -166,6 +170,36 @@ export class RegistryClient {
 
   private async sendAuthorized(r: RegistryRequest, url: URL, base: URL): Promise<HttpResponse> {
     const apiHost = base.host;
+    // While the first request to a host is learning its auth scheme, the others wait for it
+    // instead of each collecting a 401 of their own.
+    const firstContact = this.firstContacts.get(apiHost);
+    if (firstContact !== undefined) await firstContact;
+    let release: (() => void) | undefined;
+    if (!this.contacted.has(apiHost) && !this.auth.knowsScheme(apiHost) && !this.firstContacts.has(apiHost)) {
+      this.firstContacts.set(
+        apiHost,
+        new Promise<void>((resolve) => {
+          release = () => {
+            this.contacted.add(apiHost);
+            this.firstContacts.delete(apiHost);
+            resolve();
+          };
+        }),
+      );
+    }
+    try {
+      return await this.sendAuthorizedAfterContact(r, url, base, apiHost);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async sendAuthorizedAfterContact(
+    r: RegistryRequest,
+    url: URL,
+    base: URL,
+    apiHost: string,
+  ): Promise<HttpResponse> {
     let authorization = await this.auth.authorize(r.registry, apiHost, r.scopes, r.signal);
     let sent = await this.sendFollowing(r, url, base, authorization);
     if (sent.response.status !== 401 || sent.url.origin !== base.origin) return sent.response;
