@@ -5,11 +5,13 @@
  *   pnpm exec tsx packages/notary/bench/verify.bench.ts
  */
 import { constants, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedPath } from '../../../test/harness/paths.js';
 import {
   createLocalSigner,
+  createTimestampVerifier,
   generateTestCertificate,
   MemoryTrustStore,
   signArtifact,
@@ -95,6 +97,56 @@ const full = (e: typeof jws) => () =>
 const jwsFull = await rate('JWS full verification (trust policy + store)', full(jws));
 const coseFull = await rate('COSE full verification (trust policy + store)', full(cose));
 
+// notation-go's RFC 3161 timestamped envelopes (INDEX E2, GlobalSign TSA, RSA-2048 signer):
+// authentic timestamp verified against tsa:test-timestamp; the TSA chain revocation is skipped
+// explicitly (it needs the network), the signing chain's revocation is a stand-in.
+const testdata = (...p: string[]): string => sharedPath('vectors/notation-go/verifier/testdata', ...p);
+const storeFiles = (dir: string) =>
+  readdirSync(dir).map((name) => ({ name, data: new Uint8Array(readFileSync(path.join(dir, name))) }));
+const timestampTrustStore = new MemoryTrustStore([
+  {
+    type: 'ca',
+    name: 'valid-trust-store',
+    files: storeFiles(testdata('truststore/x509/ca/valid-trust-store')),
+  },
+  { type: 'tsa', name: 'test-timestamp', files: storeFiles(testdata('truststore/x509/tsa/test-timestamp')) },
+]);
+const timestampVerifier = createTimestampVerifier({ tsaRevocation: 'skip' });
+const timestamped = (file: string, mediaType: string) => {
+  const envelope = new Uint8Array(readFileSync(testdata('timestamp/sigEnv', file)));
+  return () =>
+    verifySignature({
+      envelope,
+      envelopeMediaType: mediaType,
+      artifact: {
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        digest: 'sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda',
+        size: 528,
+      },
+      policy: {
+        name: 'test-timestamp',
+        verificationLevel: verificationLevel('strict'),
+        verifyTimestamp: 'always',
+        trustStores: ['ca:valid-trust-store', 'tsa:test-timestamp'],
+        trustedIdentities: ['*'],
+      },
+      trustStore: timestampTrustStore,
+      clock: () => new Date('2026-11-27T00:00:00Z'),
+      timestampVerifier,
+      revocationChecker: () => Promise.resolve({ result: 'ok' }),
+    }).then((o) => {
+      if (!o.accepted) throw new Error(`timestamped envelope not accepted: ${o.error ?? ''}`);
+    });
+};
+const jwsTimestamped = await rate(
+  'JWS full + RFC 3161 timestamp (notation-go E2)',
+  timestamped('jwsWithTimestamp.sig', 'application/jose+json'),
+);
+const coseTimestamped = await rate(
+  'COSE full + RFC 3161 timestamp (notation-go E2)',
+  timestamped('coseWithTimestamp.sig', 'application/cose'),
+);
+
 const result = {
   date: new Date().toISOString(),
   node: process.version,
@@ -106,6 +158,8 @@ const result = {
     coseIntegrity: Math.round(coseIntegrity),
     jwsFull: Math.round(jwsFull),
     coseFull: Math.round(coseFull),
+    jwsTimestamped: Math.round(jwsTimestamped),
+    coseTimestamped: Math.round(coseTimestamped),
   },
   /** raw primitive rate ÷ envelope rate: the cost of everything around crypto.verify. */
   overheadRatio: {

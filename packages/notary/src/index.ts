@@ -8,7 +8,7 @@ export * from './verify/index.js';
 export * from './sign/index.js';
 export * from './identity/index.js';
 export * from './trust-policy/index.js';
-// The trust store (notary-b). Its own certificate parser stays internal: the public one is x509's.
+// The trust store; certificates are x509's (one model for the whole package).
 export {
   checkRootCaCertificate,
   DirectoryTrustStore,

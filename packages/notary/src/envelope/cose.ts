@@ -1,10 +1,10 @@
 import { CborError, type CborKey, CborTag, type CborValue, decodeCbor, encodeCbor } from '../cbor/cbor.js';
 import { NotaryError } from '../errors.js';
-import type { SignatureAlgorithm } from '../x509/key-spec.js';
 import { COSE_ALGORITHMS, coseId, verifyPrimitive } from './algorithms.js';
 import { malformed, MAX_ENVELOPE_BYTES, parseChain, validateSignerInfo } from './signer-info.js';
 import {
   type EnvelopeContent,
+  type EnvelopeSigningInput,
   type ExtendedAttribute,
   HEADER,
   type HeaderTime,
@@ -210,15 +210,7 @@ export function verifyCose(env: CoseEnvelope): EnvelopeContent {
 }
 
 /** What a COSE envelope signs, before the signature exists. */
-export interface CoseSigningInput {
-  algorithm: SignatureAlgorithm;
-  payload: Uint8Array;
-  payloadContentType: string;
-  signingScheme: SigningScheme;
-  signingTime: Date;
-  expiry?: Date;
-  extendedAttributes?: ExtendedAttribute[];
-}
+export type CoseSigningInput = EnvelopeSigningInput;
 
 /** The protected header bytes notation writes (deterministic CBOR, crit as notation orders it). */
 export function coseProtectedHeader(input: CoseSigningInput): Uint8Array {

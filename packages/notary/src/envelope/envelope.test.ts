@@ -1,24 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { NotaryError } from '../errors.js';
 import { parsePayload, verifyEnvelopeBytes } from './envelope.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from './types.js';
+import { notaryErrorOf as failure } from '../notary-error.test-support.js';
 
 const vector = (p: string): Uint8Array => new Uint8Array(readFileSync(sharedPath('vectors', p)));
 const MOCK = 'notation-go/internal/mock/testdata/';
 const TS = 'notation-go/verifier/testdata/timestamp/sigEnv/';
 const LAYOUT = 'notation/test/e2e/testdata/registry/oci_layout/';
-
-function failure(fn: () => unknown): NotaryError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError');
-}
 
 describe('verifyEnvelopeBytes', () => {
   describe('when the envelope is a notation-produced JWS', () => {

@@ -1,5 +1,4 @@
 import { NotaryError } from '../errors.js';
-import type { SignatureAlgorithm } from '../x509/key-spec.js';
 import { formatRfc3339 } from '../x509/time-format.js';
 import { JWS_ALGORITHMS, jwsName, verifyPrimitive } from './algorithms.js';
 import { decodeBase64Std, decodeBase64Url, encodeBase64Url } from './base64url.js';
@@ -8,6 +7,7 @@ import { malformed, MAX_ENVELOPE_BYTES, parseChain, validateSignerInfo } from '.
 import { parseStrictJson } from './strict-json.js';
 import {
   type EnvelopeContent,
+  type EnvelopeSigningInput,
   type ExtendedAttribute,
   HEADER,
   type HeaderTime,
@@ -247,16 +247,7 @@ export function verifyJws(env: JwsEnvelope): EnvelopeContent {
 }
 
 /** What a JWS envelope signs, before the signature exists. */
-export interface JwsSigningInput {
-  algorithm: SignatureAlgorithm;
-  payload: Uint8Array;
-  payloadContentType: string;
-  signingScheme: SigningScheme;
-  signingTime: Date;
-  expiry?: Date;
-  /** Extra signed attributes; `critical` ones are listed in `crit`. */
-  extendedAttributes?: ExtendedAttribute[];
-}
+export type JwsSigningInput = EnvelopeSigningInput;
 
 /** The protected header notation writes: keys sorted (Go map order), crit as notation lists it. */
 export function jwsProtectedHeader(input: JwsSigningInput): string {

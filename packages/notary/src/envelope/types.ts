@@ -32,6 +32,18 @@ export interface ExtendedAttribute {
   value: unknown;
 }
 
+/** What an envelope (JWS or COSE) signs, before the signature exists. */
+export interface EnvelopeSigningInput {
+  algorithm: SignatureAlgorithm;
+  payload: Uint8Array;
+  payloadContentType: string;
+  signingScheme: SigningScheme;
+  signingTime: Date;
+  expiry?: Date;
+  /** Extra signed attributes; `critical` ones are listed in `crit`. */
+  extendedAttributes?: ExtendedAttribute[];
+}
+
 /**
  * The content of an envelope whose integrity has been verified: the primitive signature checks
  * with the leaf key, the headers follow the spec, the x5c chain follows the certificate rules and

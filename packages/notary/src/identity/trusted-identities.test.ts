@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
 import { NotaryError } from '../errors.js';
-import { parseCertificate, pemCertificateBlocks, type Certificate } from '../trust-store/certificate.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
+import { pemBlocks } from '../x509/pem.js';
 import { validateTrustedIdentities, verifyX509TrustedIdentities } from './trusted-identities.js';
 
 const vectors = (...p: string[]): string => sharedPath('vectors', ...p);
 
 function pemCert(path: string): Certificate {
-  const [der] = pemCertificateBlocks(readFileSync(path, 'utf8')).blocks;
+  const [der] = pemBlocks(readFileSync(path, 'utf8'), 'CERTIFICATE');
   if (!der) throw new Error(`no certificate in ${path}`);
   return parseCertificate(der);
 }
@@ -35,9 +36,9 @@ function mismatch(fn: () => void): string {
 
 describe('verifyX509TrustedIdentities (notation-go TestVerifyX509TrustedIdentities)', () => {
   it('renders the certificate subject the way Go does', () => {
-    expect(signingCert.subjectString).toBe('CN=SomeCN,OU=SomeOU,O=SomeOrg,L=Seattle,ST=WA,C=US');
-    expect(badCert.subjectString).toBe('CN=Bad=#CN,OU=SomeOU,O=SomeOrg,L=Seattle,ST=WA,C=US');
-    expect(e2eCert.subjectString).toBe('CN=e2e,O=Notary,L=Seattle,ST=WA,C=US');
+    expect(signingCert.subject).toBe('CN=SomeCN,OU=SomeOU,O=SomeOrg,L=Seattle,ST=WA,C=US');
+    expect(badCert.subject).toBe('CN=Bad=#CN,OU=SomeOU,O=SomeOrg,L=Seattle,ST=WA,C=US');
+    expect(e2eCert.subject).toBe('CN=e2e,O=Notary,L=Seattle,ST=WA,C=US');
   });
 
   const cases: Array<[string, Certificate, string[], boolean]> = [
@@ -98,7 +99,7 @@ describe('verifyX509TrustedIdentities (notation-go TestVerifyX509TrustedIdentiti
 
   describe('when the identity does not match the leaf (INDEX E1)', () => {
     it('prints the identities as a Go []map with sorted, quoted keys', () => {
-      expect(mockLeaf.subjectString).toBe('CN=Notation Test Root,O=Notary,L=Seattle,ST=WA,C=US');
+      expect(mockLeaf.subject).toBe('CN=Notation Test Root,O=Notary,L=Seattle,ST=WA,C=US');
       const msg = mismatch(() => {
         verifyX509TrustedIdentities(
           'test-statement-name',

@@ -1,6 +1,6 @@
 import { NotaryError } from '../errors.js';
-import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import { goQuote, goQuoteStringMaps } from '../trust-store/go-format.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { isSubsetDn, parseDistinguishedName, type DistinguishedName } from './distinguished-name.js';
 
 export const WILDCARD = '*';
@@ -107,7 +107,7 @@ export function verifyX509TrustedIdentities(
   }
   let leafDn: DistinguishedName;
   try {
-    leafDn = parseDistinguishedName(leaf.subjectString);
+    leafDn = parseDistinguishedName(leaf.subject);
   } catch (e) {
     throw new NotaryError(
       'IDENTITY_MISMATCH',

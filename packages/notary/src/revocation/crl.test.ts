@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
 import { parseCertificateFile } from '../trust-store/certificate-file.js';
-import type { Certificate } from '../trust-store/certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import { checkCrlStatus, parseCrl, validateCrl } from './crl.js';
 import type { RevocationFetcher } from './types.js';
 import {
@@ -33,7 +33,7 @@ function crlServer(files: { leaf: string; intermediate: string }, calls: string[
 
 describe('CRL revocation (notation e2e scenario/crl.go, INDEX D)', () => {
   it('reads the chain and its distribution points', () => {
-    expect(chain.map((c) => c.subjectString)).toEqual([
+    expect(chain.map((c) => c.subject)).toEqual([
       LEAF,
       INTERMEDIATE,
       'CN=RootCA,OU=OrgUnit,O=Organization,L=City,ST=State,C=US',

@@ -2,18 +2,23 @@ import {
   Tag,
   children,
   readBitString,
-  readBoolean,
   readDerExact,
   readEnumerated,
+  readAlgorithm,
   readInteger,
-  readOctetString,
-  readOid,
   readTime,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
-import { KeyUsage, parseDistributionPointUris, type Certificate } from '../trust-store/certificate.js';
-import { formatGoTime } from '../trust-store/go-format.js';
+} from '../x509/der.js';
+import {
+  type Certificate,
+  type Extension,
+  issuerConstraintError,
+  KEY_USAGE,
+  parseDistributionPointUris,
+  readExtension,
+} from '../x509/certificate.js';
+import { formatGoUtc } from '../x509/time-format.js';
 import { checkSignature } from './signature.js';
 import type { CertRevocationResult, RevocationOptions, ServerResult } from './types.js';
 
@@ -48,27 +53,11 @@ export interface Crl {
   thisUpdate: Date;
   nextUpdate: Date | undefined;
   entries: CrlEntry[];
-  extensions: Array<{ oid: string; critical: boolean; value: Uint8Array }>;
+  extensions: Extension[];
 }
 
-function algorithm(node: DerNode | undefined): Crl['signatureAlgorithm'] {
-  const [oid, params] = sequence(node, 'signatureAlgorithm');
-  return { oid: readOid(oid, 'signature algorithm'), parameters: params?.bytes };
-}
-
-function extensionsOf(node: DerNode | undefined): Crl['extensions'] {
-  if (!node) return [];
-  return sequence(node, 'extensions').map((ext) => {
-    const parts = sequence(ext, 'extension');
-    const oid = readOid(parts[0], 'extension id');
-    let critical = false;
-    let value = parts[1];
-    if (value?.tag === Tag.boolean) {
-      critical = readBoolean(value, 'critical');
-      value = parts[2];
-    }
-    return { oid, critical, value: readOctetString(value, `extension ${oid}`) };
-  });
+function extensionsOf(node: DerNode | undefined): Extension[] {
+  return node === undefined ? [] : sequence(node, 'extensions').map(readExtension);
 }
 
 /** Parses a DER CertificateList (Go's `x509.ParseRevocationList`). Throws with the reason. */
@@ -112,7 +101,7 @@ export function parseCrl(der: Uint8Array): Crl {
   if (items[i]?.tag === 0xa0) extensions = extensionsOf(children(items[i] as DerNode)[0]);
   return {
     tbs: (tbsNode as DerNode).bytes,
-    signatureAlgorithm: algorithm(sigAlg),
+    signatureAlgorithm: readAlgorithm(sigAlg, 'signatureAlgorithm'),
     signature: readBitString(sig, 'signature').bytes,
     rawIssuer: issuer.bytes,
     thisUpdate,
@@ -132,19 +121,13 @@ export function validateCrl(
   now: Date,
   kind: 'base' | 'delta' = 'base',
 ): string | undefined {
-  let sigErr: string | undefined;
-  const bc = issuer.basicConstraints;
-  if ((issuer.version === 3 && !bc) || (bc && !bc.isCA)) {
-    sigErr = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
-  } else if (issuer.keyUsage !== undefined && (issuer.keyUsage & KeyUsage.crlSign) === 0) {
-    sigErr = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
-  } else {
-    sigErr = checkSignature(crl.signatureAlgorithm, issuer.publicKey(), crl.tbs, crl.signature);
-  }
-  if (sigErr !== undefined) return `CRL is not signed by CA ${issuer.subjectString}: ${sigErr},`;
+  const sigErr =
+    issuerConstraintError(issuer, KEY_USAGE.cRLSign) ??
+    checkSignature(crl.signatureAlgorithm, issuer.publicKey, crl.tbs, crl.signature);
+  if (sigErr !== undefined) return `CRL is not signed by CA ${issuer.subject}: ${sigErr},`;
   if (!crl.nextUpdate) return 'CRL NextUpdate is not set';
   if (now.getTime() > crl.nextUpdate.getTime()) {
-    return `expired CRL. Current time ${formatGoTime(now)} is after CRL NextUpdate ${formatGoTime(crl.nextUpdate)}`;
+    return `expired CRL. Current time ${formatGoUtc(now)} is after CRL NextUpdate ${formatGoUtc(crl.nextUpdate)}`;
   }
   const isDelta = crl.extensions.some((e) => e.oid === CrlOid.deltaCrlIndicator);
   if (kind === 'delta' && !isDelta) return 'delta CRL is missing the Delta CRL Indicator extension';

@@ -6,6 +6,7 @@ import {
   encodeOid,
   encodeSequence,
   encodeTlv,
+  readAlgorithm,
   readBitString,
   readDerExact,
   readEnumerated,
@@ -15,8 +16,14 @@ import {
   readInteger,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
-import { Oid, checkSignatureFrom, parseCertificate, type Certificate } from '../trust-store/certificate.js';
+} from '../x509/der.js';
+import {
+  type Certificate,
+  checkSignatureFrom,
+  OID,
+  parseCertificate,
+  readExtension,
+} from '../x509/certificate.js';
 import { checkSignature } from './signature.js';
 import type { CertRevocationResult, RevocationOptions, ServerResult } from './types.js';
 
@@ -95,8 +102,7 @@ export function parseOcspResponse(der: Uint8Array, cert: Certificate, issuer: Ce
     'BasicOCSPResponse',
   );
   const [tbsNode, algNode, sigNode, certsNode] = basic;
-  const [algOid, algParams] = sequence(algNode, 'signatureAlgorithm');
-  const signatureAlgorithm = { oid: readOid(algOid, 'signatureAlgorithm'), parameters: algParams?.bytes };
+  const signatureAlgorithm = readAlgorithm(algNode, 'signatureAlgorithm');
   const signature = readBitString(sigNode, 'signature').bytes;
   const data = sequence(tbsNode, 'ResponseData');
   let i = 0;
@@ -115,18 +121,18 @@ export function parseOcspResponse(der: Uint8Array, cert: Certificate, issuer: Ce
     if (first) responder = parseCertificate(first.bytes);
   }
   if (responder) {
-    const embedded = checkSignature(signatureAlgorithm, responder.publicKey(), tbs, signature);
+    const embedded = checkSignature(signatureAlgorithm, responder.publicKey, tbs, signature);
     if (embedded !== undefined) throw new Error(`bad signature on embedded certificate: ${embedded}`);
     const isIssuer = Buffer.compare(Buffer.from(responder.der), Buffer.from(issuer.der)) === 0;
     if (!isIssuer) {
       const issued = checkSignatureFrom(responder, issuer);
       if (issued !== undefined) throw new Error(`bad OCSP signature: ${issued}`);
-      if (!(responder.extKeyUsage ?? []).includes(Oid.ekuOcspSigning)) {
+      if (!responder.extKeyUsage.includes(OID.ekuOcspSigning)) {
         throw new Error('bad OCSP signature: the responder certificate is not authorized for OCSP signing');
       }
     }
   } else {
-    const err = checkSignature(signatureAlgorithm, issuer.publicKey(), tbs, signature);
+    const err = checkSignature(signatureAlgorithm, issuer.publicKey, tbs, signature);
     if (err !== undefined) throw new Error(`bad OCSP signature: ${err}`);
   }
 
@@ -145,14 +151,9 @@ export function parseOcspResponse(der: Uint8Array, cert: Certificate, issuer: Ce
   for (const field of single.slice(3)) {
     if (field.tag === 0xa0) nextUpdate = readTime(children(field)[0], 'nextUpdate');
     if (field.tag === 0xa1) {
-      for (const ext of sequence(children(field)[0], 'singleExtensions')) {
-        const parts = sequence(ext, 'extension');
-        if (readOid(parts[0], 'extension id') === INVALIDITY_DATE) {
-          const value = parts[parts.length - 1];
-          invalidityDate = readTime(
-            readDerExact(readOctetString(value, 'invalidityDate'), 'invalidityDate'),
-            'invalidityDate',
-          );
+      for (const ext of sequence(children(field)[0], 'singleExtensions').map(readExtension)) {
+        if (ext.oid === INVALIDITY_DATE) {
+          invalidityDate = readTime(readDerExact(ext.value, 'invalidityDate'), 'invalidityDate');
         }
       }
     }

@@ -1,6 +1,6 @@
 import { NotaryError } from '../errors.js';
-import { checkSignatureFrom, parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import { goQuote } from '../trust-store/go-format.js';
+import { type Certificate, checkSignatureFrom, parseCertificate } from '../x509/certificate.js';
 import type { ValidationAction, ValidationResult } from '../types.js';
 import { checkCrlStatus, crlSupported } from './crl.js';
 import { checkOcspStatus, ocspSupported } from './ocsp.js';
@@ -32,7 +32,7 @@ export async function validateRevocation(
     if (err !== undefined) {
       throw new NotaryError(
         'REVOCATION_UNKNOWN',
-        `invalid chain: expected chain to be correct and complete: ${goQuote((chain[i] as Certificate).subjectString)} is not issued by ${goQuote((chain[i + 1] as Certificate).subjectString)}: ${err}`,
+        `invalid chain: expected chain to be correct and complete: ${goQuote((chain[i] as Certificate).subject)} is not issued by ${goQuote((chain[i + 1] as Certificate).subject)}: ${err}`,
       );
     }
   }
@@ -85,7 +85,7 @@ export function decideRevocation(
   const logs: RevocationLog[] = [];
   for (let i = results.length - 1; i >= 0; i--) {
     const r = results[i] as CertRevocationResult;
-    const certSubject = chain[i]?.subjectString ?? '';
+    const certSubject = chain[i]?.subject ?? '';
     if (r.method === 'OCSPFallbackCRL') {
       logs.push({
         level: 'warn',
@@ -129,7 +129,10 @@ export function decideRevocation(
 }
 
 /** notation's error text for a decision (`signing certificate with subject … is revoked`). */
-export function revocationMessage(decision: RevocationDecision, purpose: ChainPurpose): string | undefined {
+export function revocationMessage(
+  decision: { result: RevocationDecision['result']; subject?: string | undefined },
+  purpose: ChainPurpose,
+): string | undefined {
   if (decision.result === 'ok') return undefined;
   const who = purpose === 'timestamping' ? 'timestamping certificate' : 'signing certificate';
   const subject = goQuote(decision.subject ?? '');

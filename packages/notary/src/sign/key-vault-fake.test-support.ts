@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { children, parseElement } from '../x509/der.js';
+import { children, readDerExact } from '../x509/der.js';
 import type { KeyVaultHttpClient } from './key-vault-signer.js';
 
 type SendRequest = KeyVaultHttpClient['sendRequest'];
@@ -49,7 +49,7 @@ class Headers {
 }
 
 function rawEcdsa(derSig: Uint8Array, size: number): Uint8Array {
-  const [r, s] = children(parseElement(derSig));
+  const [r, s] = children(readDerExact(derSig, 'ECDSA signature'));
   const fixed = (v: Uint8Array | undefined): Uint8Array => {
     const bytes = Array.from(v ?? []);
     while (bytes.length > size && bytes[0] === 0) bytes.shift();

@@ -6,6 +6,7 @@ import { DirectoryTrustStore } from '../trust-store/directory-trust-store.js';
 import { parseCertificateFile } from '../trust-store/certificate-file.js';
 import { parseSignedToken } from './signed-token.js';
 import { parseTstInfo, validateTstInfo } from './tst-info.js';
+import { createTimestampVerifier } from '../verify/notation-services.js';
 import { verifyAuthenticTimestamp, type AuthenticTimestampInput } from './authentic-timestamp.js';
 
 const v = (...p: string[]): string => sharedPath('vectors', ...p);
@@ -158,6 +159,31 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
     );
   });
 
+  it('hands the countersignature to an injected timestamp verifier instead', async () => {
+    const out = await verifyAuthenticTimestamp({
+      ...policy,
+      ...sigEnv('jwsWithTimestamp.sig'),
+      tsaRevocation: undefined,
+      timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
+    });
+    expect(out.result.status).toBe('pass');
+    expect(out.result.message).toMatch(/^timestamp \[2024-06-18T06:2\d:\d\d\.\d{3}Z, 2024-06-18T06:2\d/);
+    expect(out.logs.map((l) => l.message)).toContain('Performing timestamp verification...');
+  });
+
+  it('fails closed with neither a TSA revocation choice nor a timestamp verifier', async () => {
+    const out = await verifyAuthenticTimestamp({
+      ...policy,
+      ...sigEnv('jwsWithTimestamp.sig'),
+      tsaRevocation: undefined,
+    });
+    expect(out.result).toMatchObject({
+      status: 'fail',
+      message:
+        'timestamp countersignature verification is not available in this verifier (no timestamp verifier configured)',
+    });
+  });
+
   it('only logs a failure when the level logs authenticTimestamp', async () => {
     const out = await verifyAuthenticTimestamp({
       ...policy,
@@ -200,7 +226,7 @@ describe('Microsoft-timestamped vectors (the Microsoft TSA root is not shipped: 
     expect(range.accuracyMs).toBe(500);
     expect(range.earliest.toISOString()).toBe('2025-01-21T09:17:46.141Z');
     expect(range.latest.toISOString()).toBe('2025-01-21T09:17:47.141Z');
-    expect(signed.certificates.map((c) => c.subjectString)).toEqual(
+    expect(signed.certificates.map((c) => c.subject)).toEqual(
       expect.arrayContaining([
         expect.stringContaining('Microsoft Public RSA Time Stamping Authority'),
         expect.stringContaining('Microsoft Public RSA Timestamping CA 2020'),
@@ -247,6 +273,6 @@ describe('Microsoft-timestamped vectors (the Microsoft TSA root is not shipped: 
     const globalsign = parseCertificateFile(
       bytes(v('notation/test/e2e/testdata/config/timestamp/globalsignTSARoot.cer')),
     );
-    expect([...digicert, ...globalsign].every((c) => c.basicConstraints?.isCA === true)).toBe(true);
+    expect([...digicert, ...globalsign].every((c) => c.basicConstraints?.ca === true)).toBe(true);
   });
 });

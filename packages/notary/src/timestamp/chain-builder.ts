@@ -1,6 +1,6 @@
-import { checkSignatureFrom, Oid, type Certificate } from '../trust-store/certificate.js';
 import { goQuote } from '../trust-store/go-format.js';
-import { formatRfc3339 } from './time.js';
+import { type Certificate, checkSignatureFrom, OID } from '../x509/certificate.js';
+import { formatRfc3339 } from '../x509/time-format.js';
 
 /** A path-building failure; `message` is Go's crypto/x509 text. */
 export class ChainBuildError extends Error {
@@ -51,25 +51,25 @@ function candidateProblem(
   } catch (e) {
     return (e as Error).message;
   }
-  if (!root && cert.basicConstraints?.isCA !== true)
+  if (!root && cert.basicConstraints?.ca !== true)
     return 'x509: certificate is not authorized to sign other certificates';
-  const pathLen = cert.basicConstraints?.pathLen;
+  const pathLen = cert.basicConstraints?.pathLength;
   if (pathLen !== undefined && chainLength - 1 > pathLen)
     return 'x509: too many intermediates for path length constraint';
   return undefined;
 }
 
 function hintName(cert: Certificate): string {
-  const cn = cert.subject.flat().find((a) => a.oid === '2.5.4.3')?.value;
+  const cn = cert.subjectNames.flat().find((a) => a.oid === '2.5.4.3')?.value;
   if (cn) return cn;
-  const o = cert.subject.flat().find((a) => a.oid === '2.5.4.10')?.value;
+  const o = cert.subjectNames.flat().find((a) => a.oid === '2.5.4.10')?.value;
   return o ?? `serial:${cert.serialNumber.toString()}`;
 }
 
 function allowsUsage(cert: Certificate, usage: string): boolean {
   const eku = cert.extKeyUsage;
-  if (eku === undefined || eku.length === 0) return true;
-  return eku.includes(Oid.ekuAny) || eku.includes(usage);
+  if (eku.length === 0) return true;
+  return eku.includes(OID.ekuAny) || eku.includes(usage);
 }
 
 /**

@@ -16,7 +16,10 @@ export { parseSignedData, CmsError, type SignedData, type SignerInfo } from './s
 export { berToDer, BerError } from './ber.js';
 export { buildChain, ChainBuildError, type BuildChainOptions } from './chain-builder.js';
 export {
+  evaluateAuthenticTimestamp,
   verifyAuthenticTimestamp,
+  type AuthenticTimestampEvaluation,
   type AuthenticTimestampInput,
   type AuthenticTimestampOutcome,
 } from './authentic-timestamp.js';
+export { checkTsaChainRevocation, type TsaChainRevocation } from './tsa-chain-revocation.js';

@@ -2,14 +2,15 @@ import {
   Asn1Error,
   Tag,
   children,
+  readAlgorithm,
   readDerExact,
   readInteger,
   readOctetString,
   readOid,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
-import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
+} from '../x509/der.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { berToDer } from './ber.js';
 
 export const CmsOid = {
@@ -60,14 +61,6 @@ function syntaxError(message: string, detail?: unknown): CmsError {
     `cms: syntax error: ${message}${d}`,
     detail === undefined ? undefined : { cause: detail },
   );
-}
-
-function algorithm(
-  node: DerNode | undefined,
-  what: string,
-): { oid: string; parameters: Uint8Array | undefined } {
-  const [oid, params] = sequence(node, what);
-  return { oid: readOid(oid, what), parameters: params?.bytes };
 }
 
 /** tspclient-go's `cms.ParseSignedData`: BER in, SignedData version 3 out. */
@@ -149,7 +142,7 @@ function readSignerInfo(node: DerNode): SignerInfo {
     if (!issuer) throw new Asn1Error('IssuerAndSerialNumber.issuer is missing', sidNode.offset);
     sid = { issuer: issuer.bytes, serialNumber: readInteger(serial, 'IssuerAndSerialNumber.serialNumber') };
   }
-  const digestAlgorithm = algorithm(items[i++], 'digestAlgorithm').oid;
+  const digestAlgorithm = readAlgorithm(items[i++], 'digestAlgorithm').oid;
   let signedAttributes: Attribute[] = [];
   let signedAttributesDer: Uint8Array | undefined;
   if (items[i]?.tag === 0xa0) {
@@ -162,7 +155,7 @@ function readSignerInfo(node: DerNode): SignerInfo {
     signedAttributesDer = Uint8Array.from(attrsNode.bytes);
     signedAttributesDer[0] = Tag.set;
   }
-  const signatureAlgorithm = algorithm(items[i++], 'signatureAlgorithm');
+  const signatureAlgorithm = readAlgorithm(items[i++], 'signatureAlgorithm');
   const signature = readOctetString(items[i], 'signature');
   return {
     version,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
 import { parseCertificateFile } from '../trust-store/certificate-file.js';
-import type { Certificate } from '../trust-store/certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import { berToDer } from './ber.js';
 import { parseSignedToken, signingCertificate, verifySignedToken } from './signed-token.js';
 import { parseTstInfo, validateTstInfo } from './tst-info.js';
@@ -16,7 +16,7 @@ function verify(file: string): string {
   const info = parseTstInfo(signed.content);
   try {
     return verifySignedToken(signed, [globalSignR3], info.genTime)
-      .map((c) => c.subjectString)
+      .map((c) => c.subject)
       .join(' <- ');
   } catch (e) {
     return (e as Error).message;
@@ -85,7 +85,7 @@ describe('tspclient-go timestamp tokens (INDEX G, token_test.go)', () => {
   });
   it('finds the signing certificate through the signer id when IssuerSerial is absent', () => {
     const signed = parseSignedToken(tsp('TimeStampTokenWithoutSigningCertificateV2IssuerSerial.p7s'));
-    expect(signingCertificate(signed, signed.signerInfos[0]!).subjectString).toBe(
+    expect(signingCertificate(signed, signed.signerInfos[0]!).subject).toBe(
       'CN=Globalsign TSA for Advanced - G4,O=GlobalSign nv-sa,C=BE',
     );
   });

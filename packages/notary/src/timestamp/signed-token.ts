@@ -1,5 +1,4 @@
 import { createHash, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { Oid, parseCertificate, type Certificate } from '../trust-store/certificate.js';
 import {
   Asn1Error,
   Tag,
@@ -10,8 +9,10 @@ import {
   readTime,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
+} from '../x509/der.js';
 import { goQuote } from '../trust-store/go-format.js';
+import { type Certificate, OID, parseCertificate, timestampingEkuProblem } from '../x509/certificate.js';
+import { HASH_OIDS, SIGNATURE_OIDS, verificationError, type HashName } from '../x509/signature-algorithms.js';
 import { buildChain, ChainBuildError } from './chain-builder.js';
 import {
   CmsError,
@@ -21,7 +22,6 @@ import {
   type SignedData,
   type SignerInfo,
 } from './signed-data.js';
-import { HashOid } from './tst-info.js';
 
 /** Why the token's signature does not verify; `message` is tspclient-go's text. */
 export class SignedTokenError extends Error {
@@ -76,7 +76,7 @@ export function signingCertificate(signed: SignedData, si: SignerInfo): Certific
     let i = 0;
     if (parts[i]?.tag === Tag.sequence) {
       const oid = readOid(sequence(parts[i++], 'hashAlgorithm')[0], 'hashAlgorithm');
-      const h = HashOid[oid];
+      const h = HASH_OIDS[oid];
       if (!h)
         throw new SignedTokenError(
           'unsupported certificate hash algorithm in SigningCertificateV2 attribute',
@@ -120,22 +120,11 @@ export function signingCertificate(signed: SignedData, si: SignerInfo): Certific
 
 const RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
 const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
-const SIGNATURE_ALGORITHMS: Record<string, { hash: 'sha256' | 'sha384' | 'sha512'; kind: 'rsa' | 'ec' }> = {
-  '1.2.840.113549.1.1.11': { hash: 'sha256', kind: 'rsa' },
-  '1.2.840.113549.1.1.12': { hash: 'sha384', kind: 'rsa' },
-  '1.2.840.113549.1.1.13': { hash: 'sha512', kind: 'rsa' },
-  '1.2.840.10045.4.3.2': { hash: 'sha256', kind: 'ec' },
-  '1.2.840.10045.4.3.3': { hash: 'sha384', kind: 'ec' },
-  '1.2.840.10045.4.3.4': { hash: 'sha512', kind: 'ec' },
-};
-
 /** tspclient's `oid.ToSignatureAlgorithm(digestAlgorithm, signatureAlgorithm)`. */
-function signatureAlgorithm(
-  si: SignerInfo,
-): { hash: 'sha256' | 'sha384' | 'sha512'; kind: 'rsa' | 'ec' } | undefined {
-  const direct = SIGNATURE_ALGORITHMS[si.signatureAlgorithm.oid];
-  if (direct) return direct.hash === HashOid[si.digestAlgorithm] ? direct : undefined;
-  const hash = HashOid[si.digestAlgorithm];
+function signatureAlgorithm(si: SignerInfo): { hash: HashName; kind: 'rsa' | 'ec' } | undefined {
+  const direct = SIGNATURE_OIDS[si.signatureAlgorithm.oid];
+  if (direct) return direct.hash === HASH_OIDS[si.digestAlgorithm] ? direct : undefined;
+  const hash = HASH_OIDS[si.digestAlgorithm];
   if (!hash) return undefined;
   if (si.signatureAlgorithm.oid === RSA_ENCRYPTION) return { hash, kind: 'rsa' };
   if (si.signatureAlgorithm.oid === EC_PUBLIC_KEY) return { hash, kind: 'ec' };
@@ -146,16 +135,8 @@ function checkSignerSignature(signed: SignedData, si: SignerInfo, key: KeyObject
   const alg = signatureAlgorithm(si);
   if (!alg) throw verification('unknown signature algorithm');
   const data = si.signedAttributesDer ?? signed.content;
-  let ok: boolean;
-  try {
-    ok = verifySignature(alg.hash, data, key, si.signature);
-  } catch {
-    ok = false;
-  }
-  if (!ok)
-    throw verification(
-      key.asymmetricKeyType === 'ec' ? 'x509: ECDSA verification failure' : 'crypto/rsa: verification error',
-    );
+  const err = verificationError(key, () => verifySignature(alg.hash, data, key, si.signature));
+  if (err !== undefined) throw verification(err);
 }
 
 function checkSignedAttributes(signed: SignedData, si: SignerInfo, chain: Certificate[]): void {
@@ -182,7 +163,7 @@ function checkSignedAttributes(signed: SignedData, si: SignerInfo, chain: Certif
   } catch (e) {
     throw verification(`invalid message digest: ${(e as Error).message}`);
   }
-  const hash = HashOid[si.digestAlgorithm];
+  const hash = HASH_OIDS[si.digestAlgorithm];
   if (!hash) throw verification('unsupported digest algorithm');
   if (!same(createHash(hash).update(signed.content).digest(), expected))
     throw verification('mismatch message digest');
@@ -203,14 +184,14 @@ function checkSignedAttributes(signed: SignedData, si: SignerInfo, chain: Certif
 }
 
 function checkTimestampingEku(cert: Certificate): string | undefined {
-  const eku = cert.extKeyUsage ?? [];
-  if (eku.length !== 1 || eku[0] !== Oid.ekuTimeStamping) {
-    return 'signing certificate must have and only have ExtKeyUsageTimeStamping as extended key usage';
+  switch (timestampingEkuProblem(cert)) {
+    case 'not-only-timestamping':
+      return 'signing certificate must have and only have ExtKeyUsageTimeStamping as extended key usage';
+    case 'not-critical':
+      return 'signing certificate extended key usage extension must be set as critical';
+    default:
+      return undefined;
   }
-  if (cert.extensions.find((e) => e.oid === Oid.extKeyUsage)?.critical !== true) {
-    return 'signing certificate extended key usage extension must be set as critical';
-  }
-  return undefined;
 }
 
 /**
@@ -240,13 +221,13 @@ export function verifySignedToken(
           roots,
           intermediates: signed.certificates,
           at,
-          keyUsage: Oid.ekuTimeStamping,
+          keyUsage: OID.ekuTimeStamping,
         });
       } catch (e) {
         if (e instanceof ChainBuildError) throw verification(e.message);
         throw e;
       }
-      checkSignerSignature(signed, si, cert.publicKey());
+      checkSignerSignature(signed, si, cert.publicKey);
       checkSignedAttributes(signed, si, chain);
       const ekuProblem = checkTimestampingEku(cert);
       if (ekuProblem === undefined) return chain;

@@ -10,13 +10,8 @@ import {
   readTime,
   sequence,
   type DerNode,
-} from '../trust-store/asn1/der.js';
-
-export const HashOid: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
+} from '../x509/der.js';
+import { HASH_OIDS } from '../x509/signature-algorithms.js';
 
 /** The baseline time-stamp policy of RFC 3628 (implies an accuracy of one second). */
 export const BASELINE_TIMESTAMP_POLICY = '0.4.0.2023.1.1';
@@ -123,7 +118,7 @@ export function validateTstInfo(info: TstInfo, message: Uint8Array): TimestampRa
     throw new TstInfoError(
       `invalid TSTInfo: timestamp token info version must be 1, but got ${info.version}`,
     );
-  const hash = HashOid[info.messageImprint.hashAlgorithm];
+  const hash = HASH_OIDS[info.messageImprint.hashAlgorithm];
   if (!hash)
     throw new TstInfoError(
       `invalid TSTInfo: unrecognized hash algorithm: ${info.messageImprint.hashAlgorithm}`,

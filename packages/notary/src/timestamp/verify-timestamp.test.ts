@@ -2,10 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
 import { verifyEnvelopeBytes } from '../envelope/index.js';
-import { NotaryError } from '../errors.js';
+import type { NotaryError } from '../errors.js';
 import { parseCertificateFile } from '../trust-store/certificate-file.js';
-import { parseCertificate, type Certificate } from '../trust-store/certificate.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { verifyTimestampToken } from './verify-timestamp.js';
+import { notaryErrorOf } from '../notary-error.test-support.js';
 
 const v = (...p: string[]): string => sharedPath('vectors', ...p);
 const bytes = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
@@ -36,14 +37,9 @@ function envelope(file: string): {
 }
 
 function failure(fn: () => unknown): NotaryError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NotaryError);
-    expect((e as NotaryError).code).toBe('TIMESTAMP_INVALID');
-    return e as NotaryError;
-  }
-  throw new Error('expected a failure');
+  const e = notaryErrorOf(fn);
+  expect(e.code).toBe('TIMESTAMP_INVALID');
+  return e;
 }
 
 const counter = (file: string): Uint8Array =>

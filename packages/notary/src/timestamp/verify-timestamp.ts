@@ -1,6 +1,7 @@
 import { NotaryError } from '../errors.js';
-import { type Certificate } from '../trust-store/certificate.js';
-import { formatRfc1123z, goQuote } from '../trust-store/go-format.js';
+import { goQuote } from '../trust-store/go-format.js';
+import type { Certificate } from '../x509/certificate.js';
+import { formatRfc1123Z } from '../x509/time-format.js';
 import { validateCertificateChain } from '../x509/chain.js';
 import { parseSignedToken, verifySignedToken } from './signed-token.js';
 import { parseTstInfo, validateTstInfo, type TimestampRange } from './tst-info.js';
@@ -9,6 +10,8 @@ import { parseTstInfo, validateTstInfo, type TimestampRange } from './tst-info.j
 export interface VerifiedTimestamp extends TimestampRange {
   /** The TSA chain that verified (leaf first), as DER. */
   tsaChain: Uint8Array[];
+  /** The same chain, parsed. */
+  tsaCertificates: Certificate[];
   /** Go-style subject of the TSA signing certificate. */
   tsaSubject: string;
 }
@@ -79,7 +82,12 @@ export function verifyTimestampToken(input: TimestampTokenInput): VerifiedTimest
     );
   }
   checkRangeAgainstChain(range, input.signingChain);
-  return { ...range, tsaChain: chain.map((c) => c.der), tsaSubject: chain[0]?.subjectString ?? '' };
+  return {
+    ...range,
+    tsaChain: chain.map((c) => c.der),
+    tsaCertificates: chain,
+    tsaSubject: chain[0]?.subject ?? '',
+  };
 }
 
 /** notation's step 4: [genTime − accuracy, genTime + accuracy] inside every certificate's validity. */
@@ -87,12 +95,12 @@ export function checkRangeAgainstChain(range: TimestampRange, signingChain: read
   for (const cert of signingChain) {
     if (range.earliest.getTime() < cert.notBefore.getTime()) {
       throw fail(
-        `timestamp can be before certificate ${goQuote(cert.subjectString)} validity period, it will be valid from ${goQuote(formatRfc1123z(cert.notBefore))}`,
+        `timestamp can be before certificate ${goQuote(cert.subject)} validity period, it will be valid from ${goQuote(formatRfc1123Z(cert.notBefore))}`,
       );
     }
     if (range.latest.getTime() > cert.notAfter.getTime()) {
       throw fail(
-        `timestamp can be after certificate ${goQuote(cert.subjectString)} validity period, it was expired at ${goQuote(formatRfc1123z(cert.notAfter))}`,
+        `timestamp can be after certificate ${goQuote(cert.subject)} validity period, it was expired at ${goQuote(formatRfc1123Z(cert.notAfter))}`,
       );
     }
   }

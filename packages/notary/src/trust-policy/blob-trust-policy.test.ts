@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { NotaryError } from '../errors.js';
 import { getBlobTrustPolicy, parseBlobTrustPolicy, validateBlobTrustPolicy } from './blob-trust-policy.js';
 import type { BlobTrustPolicyStatement } from './types.js';
-
-function failure(fn: () => unknown): NotaryError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NotaryError);
-    return e as NotaryError;
-  }
-  throw new Error('expected a failure');
-}
+import { notaryErrorOf as failure } from '../notary-error.test-support.js';
 
 const blobFile = sharedPath('vectors/notation/test/e2e/testdata/blob/trustpolicies/trustpolicy.blob.json');
 const e2eBlobPolicy = sharedPath(

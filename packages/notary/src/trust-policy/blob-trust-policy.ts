@@ -1,17 +1,14 @@
 import { NotaryError } from '../errors.js';
 import { goQuote } from '../trust-store/go-format.js';
 import {
-  arrayField,
-  asObject,
   booleanField,
-  checkFields,
-  parseDocumentJson,
+  decodePolicyDocument,
   signatureVerificationField,
   stringArrayField,
   stringField,
 } from './decode-document.js';
 import { toApplicable } from './oci-trust-policy.js';
-import { validatePolicyCore } from './policy-core.js';
+import { validateStatements } from './policy-core.js';
 import type { StrictJsonLimits } from './strict-json.js';
 import type { ApplicableTrustPolicy, BlobTrustPolicyDocument, BlobTrustPolicyStatement } from './types.js';
 
@@ -28,25 +25,18 @@ export function parseBlobTrustPolicy(
   input: string | Uint8Array,
   limits?: StrictJsonLimits,
 ): BlobTrustPolicyDocument {
-  const root = parseDocumentJson(input, limits);
-  checkFields(root, ['version', 'trustPolicies'], 'the document');
-  const doc: BlobTrustPolicyDocument = {
-    version: stringField(root, 'version', 'the document'),
-    trustPolicies: arrayField(root, 'trustPolicies', 'the document').map(
-      (raw, i): BlobTrustPolicyStatement => {
-        const path = `trustPolicies[${i}]`;
-        const s = asObject(raw, path);
-        checkFields(s, STATEMENT_FIELDS, path);
-        return {
-          name: stringField(s, 'name', path),
-          signatureVerification: signatureVerificationField(s, path),
-          trustStores: stringArrayField(s, 'trustStores', path),
-          trustedIdentities: stringArrayField(s, 'trustedIdentities', path),
-          globalPolicy: booleanField(s, 'globalPolicy', path),
-        };
-      },
-    ),
-  };
+  const doc: BlobTrustPolicyDocument = decodePolicyDocument(
+    input,
+    limits,
+    STATEMENT_FIELDS,
+    (s, path): BlobTrustPolicyStatement => ({
+      name: stringField(s, 'name', path),
+      signatureVerification: signatureVerificationField(s, path),
+      trustStores: stringArrayField(s, 'trustStores', path),
+      trustedIdentities: stringArrayField(s, 'trustedIdentities', path),
+      globalPolicy: booleanField(s, 'globalPolicy', path),
+    }),
+  );
   validateBlobTrustPolicy(doc);
   return doc;
 }
@@ -65,20 +55,10 @@ export function validateBlobTrustPolicy(doc: BlobTrustPolicyDocument): void {
     fail(`blob trust policy document uses unsupported version ${goQuote(doc.version)}`);
   if (doc.trustPolicies.length === 0)
     fail('blob trust policy document can not have zero trust policy statements');
-  const names = new Set<string>();
   let global = false;
-  for (const s of doc.trustPolicies) {
-    if (names.has(s.name)) {
-      fail(
-        `multiple blob trust policy statements use the same name ${goQuote(s.name)}, statement names must be unique`,
-      );
-    }
-    try {
-      validatePolicyCore(s.name, s.signatureVerification, s.trustStores, s.trustedIdentities);
-    } catch (e) {
-      fail(`blob trust policy: ${(e as Error).message}`, e);
-    }
-    if (s.globalPolicy === true) {
+  try {
+    validateStatements('blob', doc.trustPolicies, (s) => {
+      if (s.globalPolicy !== true) return;
       if (global) {
         fail(
           'multiple blob trust policy statements have globalPolicy set to true. Only one trust policy statement can be marked as global policy',
@@ -87,8 +67,10 @@ export function validateBlobTrustPolicy(doc: BlobTrustPolicyDocument): void {
       if (s.signatureVerification.level === 'skip')
         fail('global blob trust policy statement cannot have verification level set to skip');
       global = true;
-    }
-    names.add(s.name);
+    });
+  } catch (e) {
+    if (e instanceof NotaryError) throw e;
+    fail((e as Error).message, (e as Error).cause);
   }
 }
 

@@ -18,6 +18,29 @@ export function malformed(detail: string, cause?: unknown): NotaryError {
   );
 }
 
+/**
+ * The shape both trust policy documents share, decoded strictly: `{ version, trustPolicies: [...] }`
+ * with no other field; each statement is an object with only `statementFields`, built by `statement`.
+ */
+export function decodePolicyDocument<S>(
+  input: string | Uint8Array,
+  limits: StrictJsonLimits | undefined,
+  statementFields: readonly string[],
+  statement: (s: JsonObject, path: string) => S,
+): { version: string; trustPolicies: S[] } {
+  const root = parseDocumentJson(input, limits);
+  checkFields(root, ['version', 'trustPolicies'], 'the document');
+  return {
+    version: stringField(root, 'version', 'the document'),
+    trustPolicies: arrayField(root, 'trustPolicies', 'the document').map((raw, i) => {
+      const path = `trustPolicies[${i}]`;
+      const s = asObject(raw, path);
+      checkFields(s, statementFields, path);
+      return statement(s, path);
+    }),
+  };
+}
+
 export function parseDocumentJson(input: string | Uint8Array, limits?: StrictJsonLimits): JsonObject {
   let value: JsonValue;
   try {

@@ -1,23 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { NotaryError } from '../errors.js';
 import { getApplicableTrustPolicy, parseOciTrustPolicy, validateOciTrustPolicy } from './oci-trust-policy.js';
 import type { TrustPolicyDocument, TrustPolicyStatement } from './types.js';
+import { notaryErrorOf as failure } from '../notary-error.test-support.js';
 
 const e2eDir = (file: string): string =>
   sharedPath('vectors/notation/test/e2e/testdata/config/trustpolicies', file);
 const read = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
-
-function failure(fn: () => unknown): NotaryError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NotaryError);
-    return e as NotaryError;
-  }
-  throw new Error('expected a failure');
-}
 
 const LINK = 'https://notaryproject.dev/docs/quickstart/#create-a-trust-policy';
 const DIGEST = '@sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';

@@ -1,15 +1,12 @@
 import { NotaryError } from '../errors.js';
 import { goQuote } from '../trust-store/go-format.js';
 import {
-  arrayField,
-  asObject,
-  checkFields,
-  parseDocumentJson,
+  decodePolicyDocument,
   signatureVerificationField,
   stringArrayField,
   stringField,
 } from './decode-document.js';
-import { TRUST_POLICY_LINK, validatePolicyCore } from './policy-core.js';
+import { TRUST_POLICY_LINK, validateStatements } from './policy-core.js';
 import { artifactPathFromReference, validateRegistryScopeFormat } from './registry-scope.js';
 import type { StrictJsonLimits } from './strict-json.js';
 import type { ApplicableTrustPolicy, TrustPolicyDocument, TrustPolicyStatement } from './types.js';
@@ -36,23 +33,18 @@ export function parseOciTrustPolicy(
   input: string | Uint8Array,
   limits?: StrictJsonLimits,
 ): TrustPolicyDocument {
-  const root = parseDocumentJson(input, limits);
-  checkFields(root, ['version', 'trustPolicies'], 'the document');
-  const doc: TrustPolicyDocument = {
-    version: stringField(root, 'version', 'the document'),
-    trustPolicies: arrayField(root, 'trustPolicies', 'the document').map((raw, i): TrustPolicyStatement => {
-      const path = `trustPolicies[${i}]`;
-      const s = asObject(raw, path);
-      checkFields(s, STATEMENT_FIELDS, path);
-      return {
-        name: stringField(s, 'name', path),
-        registryScopes: stringArrayField(s, 'registryScopes', path),
-        signatureVerification: signatureVerificationField(s, path),
-        trustStores: stringArrayField(s, 'trustStores', path),
-        trustedIdentities: stringArrayField(s, 'trustedIdentities', path),
-      };
+  const doc: TrustPolicyDocument = decodePolicyDocument(
+    input,
+    limits,
+    STATEMENT_FIELDS,
+    (s, path): TrustPolicyStatement => ({
+      name: stringField(s, 'name', path),
+      registryScopes: stringArrayField(s, 'registryScopes', path),
+      signatureVerification: signatureVerificationField(s, path),
+      trustStores: stringArrayField(s, 'trustStores', path),
+      trustedIdentities: stringArrayField(s, 'trustedIdentities', path),
     }),
-  };
+  );
   validateOciTrustPolicy(doc);
   return doc;
 }
@@ -75,20 +67,7 @@ function validate(doc: TrustPolicyDocument): void {
   }
   if (doc.trustPolicies.length === 0)
     throw new Error('oci trust policy document can not have zero trust policy statements');
-  const names = new Set<string>();
-  for (const s of doc.trustPolicies) {
-    if (names.has(s.name)) {
-      throw new Error(
-        `multiple oci trust policy statements use the same name ${goQuote(s.name)}, statement names must be unique`,
-      );
-    }
-    try {
-      validatePolicyCore(s.name, s.signatureVerification, s.trustStores, s.trustedIdentities);
-    } catch (e) {
-      throw new Error(`oci trust policy: ${(e as Error).message}`, { cause: e });
-    }
-    names.add(s.name);
-  }
+  validateStatements('oci', doc.trustPolicies);
   const scopeCount = new Map<string, number>();
   for (const s of doc.trustPolicies) {
     if (s.registryScopes.length === 0) {

@@ -1,18 +1,12 @@
 import { validateTrustedIdentities } from '../identity/trusted-identities.js';
 import { goQuote } from '../trust-store/go-format.js';
-import type { TrustStoreType } from '../types.js';
+import { isTrustStoreName, isTrustStoreType } from '../trust-store/store-reference.js';
 import type { SignatureVerification, TrustStoreReference } from './types.js';
 import { resolveVerificationLevel, resolveVerifyTimestamp } from './verification-level.js';
 
 export const TRUST_POLICY_LINK = 'https://notaryproject.dev/docs/quickstart/#create-a-trust-policy';
 
-export const TRUST_STORE_TYPES: readonly TrustStoreType[] = ['ca', 'signingAuthority', 'tsa'];
-
-const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
-
-export function isTrustStoreType(s: string): s is TrustStoreType {
-  return (TRUST_STORE_TYPES as readonly string[]).includes(s);
-}
+export { isTrustStoreType, TRUST_STORE_TYPES } from '../trust-store/store-reference.js';
 
 /** notation's `validateTrustStore` over a statement's `trustStores`. */
 export function validateTrustStoreValues(
@@ -34,7 +28,7 @@ export function validateTrustStoreValues(
         `trust policy statement ${name} uses an unsupported trust store type ${goQuote(type)} in trust store value ${goQuote(value)}`,
       );
     }
-    if (!STORE_NAME.test(store)) {
+    if (!isTrustStoreName(store)) {
       throw new Error(
         `trust policy statement ${name} uses an unsupported trust store name ${goQuote(store)} in trust store value ${goQuote(value)}. Named store name needs to follow [a-zA-Z0-9_.-]+ format`,
       );
@@ -81,4 +75,34 @@ export function validatePolicyCore(
   }
   validateTrustStoreValues(statementName, trustStores);
   validateTrustedIdentities(statementName, trustedIdentities);
+}
+
+/**
+ * The per-statement rules OCI and blob documents share, in notation's order: a name no earlier
+ * statement used, then `validatePolicyCore` (its message prefixed `<kind> trust policy: `), then
+ * `more` (the document's own rules for that statement). Throws Error with notation's message.
+ */
+export function validateStatements<
+  S extends {
+    name: string;
+    signatureVerification: SignatureVerification;
+    trustStores: readonly string[];
+    trustedIdentities: readonly string[];
+  },
+>(kind: 'oci' | 'blob', statements: readonly S[], more?: (statement: S) => void): void {
+  const names = new Set<string>();
+  for (const s of statements) {
+    if (names.has(s.name)) {
+      throw new Error(
+        `multiple ${kind} trust policy statements use the same name ${goQuote(s.name)}, statement names must be unique`,
+      );
+    }
+    try {
+      validatePolicyCore(s.name, s.signatureVerification, s.trustStores, s.trustedIdentities);
+    } catch (e) {
+      throw new Error(`${kind} trust policy: ${(e as Error).message}`, { cause: e });
+    }
+    more?.(s);
+    names.add(s.name);
+  }
 }

@@ -1,14 +1,49 @@
 import { NotaryError } from '../errors.js';
-import {
-  CertificateParseError,
-  parseCertificate,
-  pemCertificateBlocks,
-  splitDerCertificates,
-  type Certificate,
-} from './certificate.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
+import { Asn1Error, readDer } from '../x509/der.js';
 
 /** Largest certificate file read from a trust store (a store holds roots, not bundles of megabytes). */
 export const MAX_CERTIFICATE_FILE_BYTES = 1024 * 1024;
+
+/** Splits PEM text into DER blocks of type CERTIFICATE (Go's pem.Decode loop semantics). */
+function pemCertificateBlocks(text: string): {
+  blocks: Uint8Array[];
+  sawPem: boolean;
+  badBlock: boolean;
+} {
+  const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+  const blocks: Uint8Array[] = [];
+  let sawPem = false;
+  let badBlock = false;
+  for (const m of text.matchAll(re)) {
+    sawPem = true;
+    const body = (m[2] ?? '').replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) {
+      badBlock = true;
+      continue;
+    }
+    if (m[1] !== 'CERTIFICATE') {
+      badBlock = true;
+      continue;
+    }
+    blocks.push(new Uint8Array(Buffer.from(body, 'base64')));
+  }
+  return { blocks, sawPem, badBlock };
+}
+
+/** Splits concatenated DER certificates (Go's x509.ParseCertificates). */
+function splitDerCertificates(data: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let p = 0; p < data.length;) {
+    const node = readDer(data, p);
+    out.push(node.bytes);
+    p += node.bytes.length;
+  }
+  return out;
+}
+
+const malformed = (cause?: unknown): NotaryError =>
+  new NotaryError('CERTIFICATE_INVALID', 'x509: malformed certificate', { cause });
 
 /**
  * notation-core-go's `ReadCertificateFile` over bytes: PEM (one or more CERTIFICATE blocks) or
@@ -24,15 +59,12 @@ export function parseCertificateFile(data: Uint8Array): Certificate[] {
   }
   const text = Buffer.from(data).toString('latin1');
   const { blocks, sawPem, badBlock } = pemCertificateBlocks(text);
+  if (sawPem && badBlock) throw malformed();
   try {
-    if (sawPem) {
-      if (badBlock) throw new CertificateParseError('x509: malformed certificate');
-      return blocks.map((b) => parseCertificate(b));
-    }
-    return splitDerCertificates(data).map((b) => parseCertificate(b));
+    return (sawPem ? blocks : splitDerCertificates(data)).map((b) => parseCertificate(b));
   } catch (e) {
-    if (e instanceof CertificateParseError) {
-      throw new NotaryError('CERTIFICATE_INVALID', 'x509: malformed certificate', { cause: e });
+    if (e instanceof Asn1Error || (e instanceof NotaryError && e.code === 'CERTIFICATE_INVALID')) {
+      throw malformed(e);
     }
     throw e;
   }

@@ -11,26 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { NotaryError } from '../errors.js';
 import { parseCertificateFile, readCertificatesToAdd } from './certificate-file.js';
 import { DirectoryTrustStore } from './directory-trust-store.js';
 import { loadTrustStoreCertificates } from './load-trust-stores.js';
 import { MemoryTrustStore } from './memory-trust-store.js';
+import { notaryRejectionOf as failure } from '../notary-error.test-support.js';
 
 const root = sharedPath('vectors/notation-go/verifier/testdata/truststore');
 const store = new DirectoryTrustStore(root);
 const coreX509 = (f: string): Uint8Array =>
   new Uint8Array(readFileSync(sharedPath('vectors/notation-core-go/x509/testdata', f)));
-
-async function failure(p: Promise<unknown>): Promise<NotaryError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(NotaryError);
-    return e as NotaryError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('reading certificate files (notation-core-go ReadCertificateFile)', () => {
   it('reads PEM, several PEM, DER and concatenated DER', () => {
@@ -63,9 +53,7 @@ describe('reading certificate files (notation-core-go ReadCertificateFile)', () 
 describe('a directory trust store (notation-go truststore_test.go)', () => {
   it('loads a mixed PEM/DER store with CA and self-signed leaf certificates', async () => {
     const certs = await store.parsedCertificates('ca', 'valid-trust-store');
-    expect(certs.map((c) => c.subjectString)).toContain(
-      'CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US',
-    );
+    expect(certs.map((c) => c.subject)).toContain('CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US');
     expect(certs).toHaveLength(6);
     expect((await store.certificates('ca', 'valid-trust-store'))[0]).toBeInstanceOf(Uint8Array);
   });
@@ -77,9 +65,7 @@ describe('a directory trust store (notation-go truststore_test.go)', () => {
   it('loads signingAuthority and tsa stores', async () => {
     expect((await store.certificates('signingAuthority', 'valid-trust-store')).length).toBe(3);
     const tsa = await store.parsedCertificates('tsa', 'test-timestamp');
-    expect(tsa.map((c) => c.subjectString)).toEqual([
-      'CN=GlobalSign,OU=GlobalSign Root CA - R6,O=GlobalSign',
-    ]);
+    expect(tsa.map((c) => c.subject)).toEqual(['CN=GlobalSign,OU=GlobalSign Root CA - R6,O=GlobalSign']);
   });
 
   it('says when the store does not exist (invalid_trust_store_trustpolicy.json)', async () => {
@@ -221,11 +207,17 @@ describe('loading the stores of a statement', () => {
       'error while loading the trust store, trust policy statement "test-statement-name" is missing separator in trust store value "signingAuthority". The required format is <TrustStoreType>:<TrustStoreName>',
     );
   });
+  it('names the store when such an implementation hands out a malformed certificate', async () => {
+    const plain = { certificates: () => Promise.resolve([Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01)]) };
+    const err = await failure(loadTrustStoreCertificates(plain, 'ca', 'p', ['ca:x']));
+    expect(err.code).toBe('TRUST_STORE_INVALID');
+    expect(err.message).toBe('the trust store "x" of type "ca" holds a malformed certificate');
+  });
   it('works over any TrustStore implementation that only hands out DER', async () => {
     const der = await store.certificates('ca', 'valid-trust-store-2');
     const plain = { certificates: () => Promise.resolve(der) };
     const certs = await loadTrustStoreCertificates(plain, 'ca', 'p', ['ca:x']);
-    expect(certs.map((c) => c.subjectString)).toEqual([
+    expect(certs.map((c) => c.subject)).toEqual([
       'CN=GlobalSign,OU=GlobalSign Root CA - R3,O=GlobalSign',
       'CN=GlobalSign,OU=GlobalSign Root CA - R3,O=GlobalSign',
     ]);

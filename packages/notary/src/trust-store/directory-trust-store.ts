@@ -2,9 +2,10 @@ import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { NotaryError } from '../errors.js';
 import type { TrustStore, TrustStoreType } from '../types.js';
-import type { Certificate } from './certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import { parseCertificateFile } from './certificate-file.js';
 import { goQuote } from './go-format.js';
+import { checkStoreReference } from './store-reference.js';
 import { checkRootCaCertificate, validateTrustStoreCertificates } from './validate-trust-anchors.js';
 
 /** The file-system calls a directory trust store makes (node:fs/promises fits). */
@@ -16,9 +17,6 @@ export interface TrustStoreFs {
   ): Promise<Array<{ name: string; isDirectory(): boolean; isSymbolicLink(): boolean }>>;
   readFile(p: string): Promise<Uint8Array>;
 }
-
-export const TRUST_STORE_TYPE_NAMES: readonly TrustStoreType[] = ['ca', 'signingAuthority', 'tsa'];
-const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
 
 function storeError(message: string, cause?: unknown): NotaryError {
   return new NotaryError('TRUST_STORE_INVALID', message, cause === undefined ? undefined : { cause });
@@ -46,9 +44,7 @@ export class DirectoryTrustStore implements TrustStore {
   }
 
   async parsedCertificates(type: TrustStoreType, name: string): Promise<Certificate[]> {
-    if (!TRUST_STORE_TYPE_NAMES.includes(type)) throw storeError(`unsupported trust store type: ${type}`);
-    if (!STORE_NAME.test(name))
-      throw storeError(`trust store name needs to follow [a-zA-Z0-9_.-]+ format, ${name} is invalid`);
+    checkStoreReference(type, name);
     const dir = path.join(this.root, 'x509', type, name);
     let info;
     try {

@@ -1,6 +1,7 @@
 /**
- * Go's `%q`, `%v` and `time.Format` renderings, so that our messages are byte-for-byte the ones
- * notation prints (tests compare them with the strings notation's own tests assert).
+ * Go's `%q` and `%#U` renderings, so that our messages are byte-for-byte the ones notation prints
+ * (tests compare them with the strings notation's own tests assert). Go's time layouts are in
+ * `x509/time-format.ts`.
  */
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
@@ -74,30 +75,6 @@ function compareBytewise(a: string, b: string): number {
   const ab = Buffer.from(a, 'utf8');
   const bb = Buffer.from(b, 'utf8');
   return Buffer.compare(ab, bb);
-}
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
-
-/** Go `time.RFC1123Z` of a UTC time: `Tue, 18 Jun 2024 07:30:31 +0000`. */
-export function formatRfc1123z(d: Date): string {
-  return `${DAYS[d.getUTCDay()] ?? ''}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()] ?? ''} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
-}
-
-/** Go `time.Time.String()` of a UTC time (without a monotonic reading): `2023-12-25 08:15:42 +0000 UTC`. */
-export function formatGoTime(d: Date): string {
-  const ms = d.getUTCMilliseconds();
-  const frac = ms === 0 ? '' : `.${pad(ms, 3).replace(/0+$/, '')}`;
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac} +0000 UTC`;
-}
-
-/** Go `time.RFC3339Nano`-like rendering with milliseconds, as notation's inspect prints (`2025-01-21T09:17:46.141Z`). */
-export function formatIsoMillis(d: Date): string {
-  return d.toISOString();
 }
 
 /** Go `%#U` of a byte, as in `encoding/hex: invalid byte: U+0069 'i'`. */

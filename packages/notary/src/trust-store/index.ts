@@ -7,15 +7,4 @@ export {
   readCertificatesToAdd,
 } from './certificate-file.js';
 export { checkRootCaCertificate, validateTrustStoreCertificates } from './validate-trust-anchors.js';
-export {
-  KeyUsage,
-  Oid,
-  checkCertificateSignature,
-  checkSignatureFrom,
-  isSelfIssued,
-  parseCertificate,
-  type Certificate,
-  type Extension,
-} from './certificate.js';
-export { goNameString, parseName, type NameAttribute, type RdnSequence } from './x509-name.js';
-export { formatGoTime, formatRfc1123z, goQuote, goQuoteStringMaps } from './go-format.js';
+export { goQuote, goQuoteStringMaps } from './go-format.js';

@@ -1,6 +1,6 @@
 import { NotaryError } from '../errors.js';
 import type { TrustStore, TrustStoreType } from '../types.js';
-import { parseCertificate, type Certificate } from './certificate.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { goQuote } from './go-format.js';
 
 /** A TrustStore that can hand out parsed certificates (both stores of this package can). */

@@ -1,9 +1,10 @@
 import { NotaryError } from '../errors.js';
 import type { TrustStore, TrustStoreType } from '../types.js';
-import type { Certificate } from './certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import { parseCertificateFile } from './certificate-file.js';
-import { checkStoreFile, TRUST_STORE_TYPE_NAMES } from './directory-trust-store.js';
+import { checkStoreFile } from './directory-trust-store.js';
 import { goQuote } from './go-format.js';
+import { checkStoreReference } from './store-reference.js';
 
 /** One named store given in memory: each entry is a PEM or DER "file" (one or more certificates). */
 export interface MemoryTrustStoreEntry {
@@ -12,8 +13,6 @@ export interface MemoryTrustStoreEntry {
   /** Certificate files, by a name used in error messages. */
   files: ReadonlyArray<{ name: string; data: Uint8Array | string }>;
 }
-
-const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
 
 /**
  * A trust store from certificates already in memory (verify-core compiles its policy into one).
@@ -25,15 +24,7 @@ export class MemoryTrustStore implements TrustStore {
 
   constructor(entries: readonly MemoryTrustStoreEntry[]) {
     for (const entry of entries) {
-      if (!TRUST_STORE_TYPE_NAMES.includes(entry.type)) {
-        throw new NotaryError('TRUST_STORE_INVALID', `unsupported trust store type: ${entry.type}`);
-      }
-      if (!STORE_NAME.test(entry.name)) {
-        throw new NotaryError(
-          'TRUST_STORE_INVALID',
-          `trust store name needs to follow [a-zA-Z0-9_.-]+ format, ${entry.name} is invalid`,
-        );
-      }
+      checkStoreReference(entry.type, entry.name);
       const key = `${entry.type}:${entry.name}`;
       if (this.stores.has(key))
         throw new NotaryError('TRUST_STORE_INVALID', `the trust store ${goQuote(key)} is given twice`);

@@ -1,9 +1,4 @@
-import {
-  checkCertificateSignature,
-  checkSignatureFrom,
-  isSelfIssued,
-  type Certificate,
-} from './certificate.js';
+import { type Certificate, checkSignature, checkSignatureFrom, isSelfIssued } from '../x509/certificate.js';
 import { goQuote } from './go-format.js';
 
 /**
@@ -13,9 +8,9 @@ import { goQuote } from './go-format.js';
 export function validateTrustStoreCertificates(certs: readonly Certificate[]): string | undefined {
   if (certs.length < 1) return 'input certs cannot be empty';
   for (const cert of certs) {
-    if (cert.basicConstraints?.isCA === true) continue;
-    if (checkCertificateSignature(cert, cert.publicKey()) !== undefined) {
-      return `certificate with subject ${goQuote(cert.subjectString)} is not a CA certificate or self-signed signing certificate`;
+    if (cert.basicConstraints?.ca === true) continue;
+    if (checkSignature(cert, cert.publicKey) !== undefined) {
+      return `certificate with subject ${goQuote(cert.subject)} is not a CA certificate or self-signed signing certificate`;
     }
   }
   return undefined;
@@ -25,9 +20,9 @@ export function validateTrustStoreCertificates(certs: readonly Certificate[]): s
 export function checkRootCaCertificate(cert: Certificate): string | undefined {
   const err = checkSignatureFrom(cert, cert);
   if (err !== undefined)
-    return `certificate with subject ${goQuote(cert.subjectString)} is not a root CA certificate: ${err}`;
+    return `certificate with subject ${goQuote(cert.subject)} is not a root CA certificate: ${err}`;
   if (!isSelfIssued(cert)) {
-    return `certificate with subject ${goQuote(cert.subjectString)} is not a root CA certificate: issuer (${cert.issuerString}) and subject (${cert.subjectString}) are not the same`;
+    return `certificate with subject ${goQuote(cert.subject)} is not a root CA certificate: issuer (${cert.issuer}) and subject (${cert.subject}) are not the same`;
   }
   return undefined;
 }

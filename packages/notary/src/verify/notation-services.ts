@@ -1,12 +1,9 @@
 import { NotaryError } from '../errors.js';
-import {
-  decideRevocation,
-  revocationMessage,
-  validateRevocation,
-} from '../revocation/validate-revocation.js';
+import { decideRevocation, validateRevocation } from '../revocation/validate-revocation.js';
 import type { RevocationFetcher } from '../revocation/types.js';
+import { checkTsaChainRevocation } from '../timestamp/tsa-chain-revocation.js';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp.js';
-import { parseCertificate as parseTrustStoreCertificate } from '../trust-store/certificate.js';
+import { parseCertificate } from '../x509/certificate.js';
 import { formatGoUtc, formatRfc3339 } from '../x509/time-format.js';
 import type { RevocationChecker, TimestampVerifier } from './services.js';
 
@@ -23,7 +20,7 @@ export interface RevocationServiceOptions {
  */
 export function createRevocationChecker(options: RevocationServiceOptions): RevocationChecker {
   return async (request) => {
-    const chain = request.chain.map((der) => parseTrustStoreCertificate(der));
+    const chain = request.certificates ?? request.chain.map((der) => parseCertificate(der));
     const results = await validateRevocation(chain, {
       fetch: options.fetch,
       now: request.at,
@@ -49,8 +46,8 @@ export function createTimestampVerifier(options: {
     const verified = verifyTimestampToken({
       token: request.token,
       signature: request.signature,
-      tsaRoots: request.tsaRoots.map((der) => parseTrustStoreCertificate(der)),
-      signingChain: request.signingChain.map((c) => parseTrustStoreCertificate(c.der)),
+      tsaRoots: request.tsaRootCertificates ?? request.tsaRoots.map((der) => parseCertificate(der)),
+      signingChain: request.signingChain,
     });
     if (verified.earliest.getTime() <= request.signingTime.getTime()) {
       throw new NotaryError(
@@ -59,25 +56,19 @@ export function createTimestampVerifier(options: {
       );
     }
     if (options.tsaRevocation !== 'skip') {
-      const chain = verified.tsaChain.map((der) => parseTrustStoreCertificate(der));
-      let message: string | undefined;
-      try {
-        const results = await validateRevocation(chain, {
-          fetch: options.tsaRevocation.fetch,
-          now: request.at,
-          maxCrlBytes: options.tsaRevocation.maxCrlBytes,
-          maxOcspBytes: options.tsaRevocation.maxOcspBytes,
-        });
-        message = revocationMessage(decideRevocation(results, chain), 'timestamping');
-      } catch (err) {
+      const revocation = await checkTsaChainRevocation(verified.tsaCertificates, {
+        fetch: options.tsaRevocation.fetch,
+        now: request.at,
+        maxCrlBytes: options.tsaRevocation.maxCrlBytes,
+        maxOcspBytes: options.tsaRevocation.maxOcspBytes,
+      });
+      if (revocation.error !== undefined) {
+        const code = revocation.result === 'revoked' ? 'REVOKED' : 'REVOCATION_UNKNOWN';
         throw new NotaryError(
-          'REVOCATION_UNKNOWN',
-          `failed to check timestamping certificate chain revocation with error: ${err instanceof Error ? err.message : String(err)}`,
-          { cause: err },
+          code,
+          revocation.error,
+          revocation.cause === undefined ? undefined : { cause: revocation.cause },
         );
-      }
-      if (message !== undefined) {
-        throw new NotaryError(message.endsWith('is revoked') ? 'REVOKED' : 'REVOCATION_UNKNOWN', message);
       }
     }
     return { from: verified.earliest, to: verified.latest, tsaChain: verified.tsaChain };

@@ -1,7 +1,7 @@
 import type { Certificate } from '../x509/certificate.js';
 
 /**
- * What the verifier asks of the timestamp module (notary-b): notation's `verifyTimestamp` steps
+ * What the verifier asks of a timestamp verifier (`createTimestampVerifier`): notation's `verifyTimestamp` steps
  * 2–5 for one countersignature. The verifier has already checked that timestamping applies, that a
  * token is present, and loaded the trusted TSA roots of the statement.
  */
@@ -16,6 +16,8 @@ export interface TimestampVerificationRequest {
   signingChain: readonly Certificate[];
   /** Trusted TSA roots (DER) from the statement's `tsa:` stores. */
   tsaRoots: readonly Uint8Array[];
+  /** The same roots already parsed (the verifier passes them; a checker may use them instead). */
+  tsaRootCertificates?: readonly Certificate[];
   /** The verification instant. */
   at: Date;
 }
@@ -39,6 +41,8 @@ export type TimestampVerifier = (
 export interface RevocationCheckRequest {
   /** The signing chain, leaf first (DER). */
   chain: readonly Uint8Array[];
+  /** The same chain already parsed (the verifier passes it; a checker may use it instead). */
+  certificates?: readonly Certificate[];
   purpose: 'codeSigning' | 'timestamping';
   /** For notary.x509.signingAuthority signatures. */
   authenticSigningTime?: Date;

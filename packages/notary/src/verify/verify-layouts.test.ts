@@ -282,7 +282,7 @@ describe('the notation e2e OCI layouts', () => {
 });
 
 describe('e2e-with-invalid-timestamped-signature with a tsa store', () => {
-  it('fails authenticTimestamp: the countersignature (8 garbage bytes) cannot be parsed', async () => {
+  const verifyInvalidTimestamp = async (tsaStore: string) => {
     const { target, signatures } = readLayout('e2e-with-invalid-timestamped-signature');
     const env = JSON.parse(Buffer.from(signatures[0]?.envelope ?? new Uint8Array()).toString()) as {
       header: { x5c: string[] };
@@ -301,19 +301,31 @@ describe('e2e-with-invalid-timestamped-signature with a tsa store', () => {
         ],
       },
     ]);
-    const outcome = await verifyArtifact({
+    const text = readFileSync(path.join(CONFIG, 'trustpolicies', 'timestamp_trustpolicy.json'), 'utf8');
+    return verifyArtifact({
       artifactReference: `localhost:5000/e2e@${target.digest}`,
       artifact: target,
-      policy: policy('timestamp_trustpolicy.json'),
+      policy: parseOciTrustPolicy(Buffer.from(text.replace('"tsa:e2e"', `"tsa:${tsaStore}"`))),
       trustStore: store,
       clock,
       signatures,
       revocationChecker: noEndpointsRevocation,
       timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
     });
+  };
+
+  it('fails authenticTimestamp: the countersignature (8 garbage bytes) cannot be parsed', async () => {
+    const outcome = await verifyInvalidTimestamp('e2e');
     expect(outcome.verified).toBe(false);
     expect(outcome.attempts[0]?.outcome.failedValidation).toBe('authenticTimestamp');
     expect(outcome.message).toContain('failed to parse timestamp countersignature with error:');
+  });
+
+  it('reports the countersignature before a tsa store that does not exist (notation reads the token first)', async () => {
+    const outcome = await verifyInvalidTimestamp('does-not-exist');
+    expect(outcome.attempts[0]?.outcome.failedValidation).toBe('authenticTimestamp');
+    expect(outcome.message).toContain('failed to parse timestamp countersignature with error:');
+    expect(outcome.message).not.toContain('failed to load tsa trust store');
   });
 });
 

@@ -10,6 +10,7 @@ import {
   CAPABILITY_REVOCATION_CHECK,
   CAPABILITY_TRUSTED_IDENTITY,
   type RevocationChecker,
+  type RevocationCheckRequest,
   type VerificationPlugin,
 } from './services.js';
 import { verifySignature, type VerifySignatureInput } from './verify-signature.js';
@@ -135,6 +136,48 @@ describe('notation-go TestNotationVerificationCombinations', () => {
       expect(outcome.results.find((r) => r.type === 'authenticity')?.message).toBe(
         'error while loading the trust store, trust policy statement "test-statement-name" is missing separator in trust store value "signingAuthority". The required format is <TrustStoreType>:<TrustStoreName>',
       );
+    });
+  });
+});
+
+describe('the revocation validation through an injected RevocationChecker', () => {
+  const subject = 'CN=Notation Test Root,O=Notary,L=Seattle,ST=WA,C=US';
+  const answering =
+    (result: 'revoked' | 'unknown', seen: RevocationCheckRequest[] = []): RevocationChecker =>
+    (request) => {
+      seen.push(request);
+      return Promise.resolve({ result, subject: request.certificates?.[0]?.subject });
+    };
+
+  it('hands the checker the signing chain as DER and already parsed', async () => {
+    const seen: RevocationCheckRequest[] = [];
+    await verifySignature(
+      input('strict', env('ca_valid_sig_env.json'), { revocationChecker: answering('revoked', seen) }),
+    );
+    const [request] = seen;
+    expect(request?.purpose).toBe('codeSigning');
+    expect(request?.certificates?.map((c) => c.der)).toEqual(request?.chain);
+    expect(request?.certificates?.[0]?.subject).toBe(subject);
+  });
+
+  it("fails a revoked signer at level strict with notation's message", async () => {
+    const outcome = await verifySignature(
+      input('strict', env('ca_valid_sig_env.json'), { revocationChecker: answering('revoked') }),
+    );
+    expect(outcome.failedValidation).toBe('revocation');
+    expect(outcome.error).toBe(
+      `revocation validation failed. Failure reason: signing certificate with subject "${subject}" is revoked`,
+    );
+  });
+
+  it('only logs an unknown status at level permissive', async () => {
+    const outcome = await verifySignature(
+      input('permissive', env('ca_valid_sig_env.json'), { revocationChecker: answering('unknown') }),
+    );
+    expect(outcome.accepted).toBe(true);
+    expect(outcome.results.find((r) => r.type === 'revocation')).toMatchObject({
+      status: 'logged',
+      message: `signing certificate with subject "${subject}" revocation status is unknown`,
     });
   });
 });

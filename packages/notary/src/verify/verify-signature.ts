@@ -2,8 +2,10 @@ import { parseEnvelope, parsePayload, verifyEnvelope } from '../envelope/envelop
 import { HEADER, type EnvelopeContent } from '../envelope/types.js';
 import { NotaryError } from '../errors.js';
 import { verifyX509TrustedIdentities } from '../identity/trusted-identities.js';
+import { revocationMessage } from '../revocation/validate-revocation.js';
+import { evaluateAuthenticTimestamp } from '../timestamp/authentic-timestamp.js';
 import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
-import { parseCertificate as parseForIdentity } from '../trust-store/certificate.js';
+import { loadTrustStoreCertificates } from '../trust-store/load-trust-stores.js';
 import type {
   Clock,
   Descriptor,
@@ -13,7 +15,7 @@ import type {
   ValidationResult,
   ValidationType,
 } from '../types.js';
-import { type Certificate, parseCertificate, sameCertificate } from '../x509/certificate.js';
+import { type Certificate, sameCertificate } from '../x509/certificate.js';
 import { formatRfc1123Z } from '../x509/time-format.js';
 import type { CertificateSummary, SignatureDetails, SignatureVerificationOutcome } from './outcome.js';
 import { compareSemver, isValidSemver } from './semver.js';
@@ -39,9 +41,9 @@ export interface VerifySignatureInput {
   clock: Clock;
   /** Annotations the signed payload must carry (notation `--user-metadata`). */
   userMetadata?: Readonly<Record<string, string>>;
-  /** RFC 3161 countersignature verification (notary-b); without it timestamping fails closed. */
+  /** RFC 3161 countersignature verification (`createTimestampVerifier`); without it timestamping fails closed. */
   timestampVerifier?: TimestampVerifier;
-  /** Revocation checking (notary-b); without it revocation fails closed unless skipped. */
+  /** Revocation checking (`createRevocationChecker`); without it revocation fails closed unless skipped. */
   revocationChecker?: RevocationChecker;
   /** Verification plugins; without it signatures that name a plugin are refused. */
   plugins?: PluginLookup;
@@ -51,17 +53,6 @@ const ORDER: ValidationType[] = ['integrity', 'authenticity', 'expiry', 'authent
 const PLUGIN_ATTRIBUTES: readonly string[] = [HEADER.verificationPlugin, HEADER.verificationPluginMinVersion];
 
 class Stop extends Error {}
-
-/** The trust-store module's view of a leaf, for identity matching; parsed once per certificate. */
-const IDENTITY_VIEWS = new WeakMap<Certificate, ReturnType<typeof parseForIdentity>>();
-function identityView(leaf: Certificate): ReturnType<typeof parseForIdentity> {
-  let view = IDENTITY_VIEWS.get(leaf);
-  if (view === undefined) {
-    view = parseForIdentity(leaf.der);
-    IDENTITY_VIEWS.set(leaf, view);
-  }
-  return view;
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -163,36 +154,6 @@ class OutcomeBuilder {
   }
 }
 
-async function loadTrustCertificates(
-  input: VerifySignatureInput,
-  type: TrustStoreType,
-): Promise<Certificate[]> {
-  const seen = new Set<string>();
-  const out: Certificate[] = [];
-  for (const value of input.policy.trustStores) {
-    if (seen.has(value)) continue;
-    seen.add(value);
-    const sep = value.indexOf(':');
-    if (sep < 0) {
-      throw new NotaryError(
-        'TRUST_POLICY_INVALID',
-        `error while loading the trust store, trust policy statement "${input.policy.name}" is missing separator in trust store value "${value}". The required format is <TrustStoreType>:<TrustStoreName>`,
-      );
-    }
-    if (value.slice(0, sep) !== type) continue;
-    const name = value.slice(sep + 1);
-    const ders = await input.trustStore.certificates(type, name);
-    ders.forEach((der, i) =>
-      out.push(parseCertificate(der, `certificate #${i + 1} of trust store "${type}:${name}"`)),
-    );
-  }
-  return out;
-}
-
-function hasTsaStore(policy: ApplicableTrustPolicy): boolean {
-  return policy.trustStores.some((s) => s.startsWith('tsa:'));
-}
-
 async function findPlugin(
   input: VerifySignatureInput,
   content: EnvelopeContent,
@@ -264,92 +225,39 @@ async function findPlugin(
   return { plugin, capabilities };
 }
 
+/** The authentic timestamp validation (the timestamp module's), recorded with the verifier's wording. */
 async function verifyAuthenticTimestamp(
   input: VerifySignatureInput,
   content: EnvelopeContent,
   now: Date,
   out: OutcomeBuilder,
 ): Promise<{ from: Date; to: Date } | undefined> {
-  const chain = content.certificateChain;
-  if (content.signingScheme === 'notary.x509.signingAuthority') {
-    const t = content.signingTime;
-    for (const cert of chain) {
-      if (t.date < cert.notBefore || t.date > cert.notAfter) {
-        out.record(
-          'authenticTimestamp',
-          `certificate "${cert.subject}" was not valid when the digital signature was produced at "${formatRfc1123Z(t.date, t.offsetMinutes)}"`,
-        );
-        return undefined;
-      }
-    }
-    out.record('authenticTimestamp', undefined, 'the authentic signing time is within the chain validity');
-    return undefined;
-  }
-  let perform = hasTsaStore(input.policy);
-  let why = 'timestamp verification disabled: no tsa trust store is configured in trust policy';
-  if (perform && input.policy.verifyTimestamp === 'afterCertExpiry' && !chain.some((c) => now > c.notAfter)) {
-    perform = false;
-    why =
-      'timestamp verification disabled: verifyTimestamp is set to "afterCertExpiry" and signing cert chain unexpired';
-  }
-  if (!perform) {
-    for (const cert of chain) {
-      if (now < cert.notBefore) {
-        out.record(
-          'authenticTimestamp',
-          `verification time is before certificate "${cert.subject}" validity period, it will be valid from "${formatRfc1123Z(cert.notBefore)}"`,
-        );
-        return undefined;
-      }
-      if (now > cert.notAfter) {
-        out.record(
-          'authenticTimestamp',
-          `verification time is after certificate "${cert.subject}" validity period, it was expired at "${formatRfc1123Z(cert.notAfter)}"`,
-        );
-        return undefined;
-      }
-    }
-    out.record('authenticTimestamp', undefined, `${why}; the signing chain is valid now`);
-    return undefined;
-  }
-  if (content.timestampSignature === undefined || content.timestampSignature.length === 0) {
-    out.record('authenticTimestamp', 'no timestamp countersignature was found in the signature envelope');
-    return undefined;
-  }
-  let tsaRoots: Certificate[];
-  try {
-    tsaRoots = await loadTrustCertificates(input, 'tsa');
-  } catch (err) {
-    out.record('authenticTimestamp', `failed to load tsa trust store with error: ${message(err)}`);
-    return undefined;
-  }
-  if (tsaRoots.length === 0) {
-    out.record('authenticTimestamp', 'no trusted TSA certificate found in trust store');
-    return undefined;
-  }
-  if (input.timestampVerifier === undefined) {
-    out.record(
-      'authenticTimestamp',
-      'timestamp countersignature verification is not available in this verifier (no timestamp verifier configured)',
-    );
-    return undefined;
-  }
-  try {
-    const ts = await input.timestampVerifier({
-      token: content.timestampSignature,
-      signature: content.signature,
-      signingTime: content.signingTime.date,
-      signingChain: chain,
-      tsaRoots: tsaRoots.map((c) => c.der),
-      at: now,
-    });
-    out.record('authenticTimestamp', undefined, 'timestamp verification: success');
-    return { from: ts.from, to: ts.to };
-  } catch (err) {
-    if (err instanceof Stop) throw err;
-    out.record('authenticTimestamp', message(err));
-    return undefined;
-  }
+  const found = await evaluateAuthenticTimestamp({
+    policyName: input.policy.name,
+    trustStores: input.policy.trustStores,
+    verifyTimestamp: input.policy.verifyTimestamp,
+    action: out.action('authenticTimestamp'),
+    trustStore: input.trustStore,
+    signingScheme: content.signingScheme,
+    signingChain: content.certificateChain,
+    signature: content.signature,
+    timestampToken: content.timestampSignature,
+    signingTime: content.signingTime.date,
+    signingTimeOffsetMinutes: content.signingTime.offsetMinutes,
+    now,
+    timestampVerifier: input.timestampVerifier,
+  });
+  const why = found.disabledBecause ?? '';
+  out.record(
+    'authenticTimestamp',
+    found.error,
+    found.basis === 'signingAuthority'
+      ? 'the authentic signing time is within the chain validity'
+      : found.basis === 'countersignature'
+        ? 'timestamp verification: success'
+        : `${why.charAt(0).toLowerCase()}${why.slice(1)}; the signing chain is valid now`,
+  );
+  return found.range;
 }
 
 async function verifyRevocation(
@@ -369,6 +277,7 @@ async function verifyRevocation(
   try {
     result = await input.revocationChecker({
       chain: content.certificateChain.map((c) => c.der),
+      certificates: content.certificateChain,
       purpose: 'codeSigning',
       authenticSigningTime:
         content.signingScheme === 'notary.x509.signingAuthority' ? content.signingTime.date : undefined,
@@ -378,20 +287,11 @@ async function verifyRevocation(
     out.record('revocation', `unable to check revocation status, err: ${message(err)}`);
     return;
   }
-  if (result.result === 'ok') {
-    out.record(
-      'revocation',
-      undefined,
-      'no verification impacting errors encountered while checking revocation',
-    );
-  } else if (result.result === 'revoked') {
-    out.record('revocation', `signing certificate with subject "${result.subject ?? ''}" is revoked`);
-  } else {
-    out.record(
-      'revocation',
-      `signing certificate with subject "${result.subject ?? ''}" revocation status is unknown`,
-    );
-  }
+  out.record(
+    'revocation',
+    revocationMessage(result, 'codeSigning'),
+    'no verification impacting errors encountered while checking revocation',
+  );
 }
 
 /**
@@ -466,7 +366,12 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     let authenticityError: string | undefined;
     try {
       const type: TrustStoreType = content.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
-      const trusted = await loadTrustCertificates(input, type);
+      const trusted = await loadTrustStoreCertificates(
+        input.trustStore,
+        type,
+        input.policy.name,
+        input.policy.trustStores,
+      );
       if (trusted.length === 0) {
         authenticityError = 'no trusted certificates are found to verify authenticity';
       } else if (!content.certificateChain.some((c) => trusted.some((t) => sameCertificate(t, c)))) {
@@ -477,7 +382,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     }
     if (authenticityError === undefined && !pluginUse?.capabilities.includes(CAPABILITY_TRUSTED_IDENTITY)) {
       try {
-        verifyX509TrustedIdentities(input.policy.name, input.policy.trustedIdentities, identityView(leaf));
+        verifyX509TrustedIdentities(input.policy.name, input.policy.trustedIdentities, leaf);
       } catch (err) {
         authenticityError = message(err);
       }

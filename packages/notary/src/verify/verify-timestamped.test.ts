@@ -4,7 +4,9 @@ import { sharedPath } from '../../../../test/harness/paths.js';
 import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
 import { DirectoryTrustStore } from '../trust-store/directory-trust-store.js';
 import type { ValidationAction } from '../types.js';
+import { verifyEnvelopeBytes } from '../envelope/envelope.js';
 import { createRevocationChecker, createTimestampVerifier } from './notation-services.js';
+import type { TimestampVerifier } from './services.js';
 import { verifySignature } from './verify-signature.js';
 
 /**
@@ -139,20 +141,60 @@ describe('authentic timestamp (GlobalSign tokens, tsa:test-timestamp = R6)', () 
     );
   });
 
-  it('fails closed when the TSA chain revocation cannot be checked (offline, not skipped)', async () => {
-    const outcome = await verifySignature({
+  const verifyJwsWithTsa = (verifier: TimestampVerifier | undefined) =>
+    verifySignature({
       envelope: new Uint8Array(readFileSync(sharedPath(`${DIR}jwsWithTimestamp.sig`))),
       envelopeMediaType: 'application/jose+json',
       artifact,
       policy: withTsa,
       trustStore,
       clock: () => NOW,
-      timestampVerifier: createTimestampVerifier({ tsaRevocation: { fetch: offlineFetch } }),
+      timestampVerifier: verifier,
       revocationChecker: createRevocationChecker({ fetch: offlineFetch }),
     });
+
+  it('fails closed without a timestamp verifier', async () => {
+    const outcome = await verifyJwsWithTsa(undefined);
+    expect(outcome.accepted).toBe(false);
+    expect(outcome.results.find((r) => r.type === 'authenticTimestamp')?.message).toBe(
+      'timestamp countersignature verification is not available in this verifier (no timestamp verifier configured)',
+    );
+  });
+
+  it('fails closed when the TSA chain revocation cannot be checked (offline, not skipped)', async () => {
+    const outcome = await verifyJwsWithTsa(
+      createTimestampVerifier({ tsaRevocation: { fetch: offlineFetch } }),
+    );
     expect(outcome.accepted).toBe(false);
     expect(outcome.failedValidation).toBe('authenticTimestamp');
     expect(outcome.error).toContain('timestamping certificate with subject');
     expect(outcome.error).toContain('revocation status is unknown');
+  });
+});
+
+describe('the timestamp verifier service (createTimestampVerifier)', () => {
+  const content = verifyEnvelopeBytes(
+    'application/jose+json',
+    new Uint8Array(readFileSync(sharedPath(`${DIR}jwsWithTimestamp.sig`))),
+  );
+  const request = async (signingTime: Date) => ({
+    token: content.timestampSignature ?? new Uint8Array(),
+    signature: content.signature,
+    signingTime,
+    signingChain: content.certificateChain,
+    tsaRoots: await trustStore.certificates('tsa', 'test-timestamp'),
+    at: NOW,
+  });
+
+  it('returns the range of a token stamped after the signing time', async () => {
+    const range = await timestampVerifier(await request(content.signingTime.date));
+    expect(range.from.getTime()).toBeGreaterThan(content.signingTime.date.getTime());
+    expect(range.tsaChain.length).toBeGreaterThan(1);
+  });
+
+  it('refuses a token that is not bounded after the signing time', async () => {
+    await expect(timestampVerifier(await request(new Date('2024-06-18T08:00:00Z')))).rejects.toThrow(
+      /^timestamp \[2024-06-18T06:2\d:\d\dZ, 2024-06-18T06:2\d:\d\dZ\] is not bounded after the signing time "2024-06-18 08:00:00 \+0000 UTC"$/,
+    );
   });
 });

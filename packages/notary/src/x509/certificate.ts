@@ -1,18 +1,22 @@
 import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
 import { NotaryError } from '../errors.js';
 import {
+  Asn1Error,
   children,
-  decodeBoolean,
-  decodeOid,
-  decodeSmallInteger,
-  DerError,
-  type DerElement,
-  expectTag,
-  parseElement,
-  TAG,
+  type DerNode,
+  readBitString,
+  readBoolean,
+  readDerExact,
+  readInteger,
+  readOctetString,
+  readOid,
+  readTime,
+  sequence,
+  Tag,
 } from './der.js';
 import { formatDistinguishedName, parseName, type RelativeDistinguishedNames } from './distinguished-name.js';
 import { keySpecOf, type KeySpec } from './key-spec.js';
+import { verificationError } from './signature-algorithms.js';
 
 export const OID = {
   basicConstraints: '2.5.29.19',
@@ -25,6 +29,11 @@ export const OID = {
   ekuEmailProtection: '1.3.6.1.5.5.7.3.4',
   ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
   ekuOcspSigning: '1.3.6.1.5.5.7.3.9',
+  crlDistributionPoints: '2.5.29.31',
+  freshestCrl: '2.5.29.46',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  ocspAccessMethod: '1.3.6.1.5.5.7.48.1',
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
 } as const;
 
 /** Key usage bits, numbered as in RFC 5280 (bit 0 = digitalSignature). */
@@ -55,7 +64,24 @@ export interface Extension {
   value: Uint8Array;
 }
 
-/** A certificate parsed once: the fields the Notary rules read, plus node's object for crypto. */
+/** One `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`. */
+export function readExtension(node: DerNode): Extension {
+  const parts = sequence(node, 'extension');
+  const oid = readOid(parts[0], 'extension id');
+  let critical = false;
+  let value = parts[1];
+  if (value?.tag === Tag.boolean) {
+    critical = readBoolean(value, 'extension critical');
+    value = parts[2];
+  }
+  return { oid, critical, value: readOctetString(value, `extension ${oid}`) };
+}
+
+/**
+ * A certificate parsed once: the fields the Notary rules, the trust store, timestamping and
+ * revocation read, with Go's renderings, plus node's object for crypto. The package's only
+ * certificate type.
+ */
 export interface Certificate {
   readonly der: Uint8Array;
   readonly node: X509Certificate;
@@ -68,14 +94,23 @@ export interface Certificate {
   readonly rawIssuer: Uint8Array;
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** The serial number as written (DER content octets, hex). */
   readonly serialNumberHex: string;
+  readonly serialNumber: bigint;
   readonly signatureAlgorithmOid: string;
   readonly extensions: readonly Extension[];
   /** undefined when the extension is absent. */
   readonly basicConstraints: { ca: boolean; pathLength: number | undefined } | undefined;
   /** Bit set (RFC 5280 numbering); 0 when absent. */
   readonly keyUsage: number;
+  /** EKU OIDs; empty when the extension is absent. */
   readonly extKeyUsage: readonly string[];
+  /** URIs of the full-name CRL distribution points (Go's `cert.CRLDistributionPoints`). */
+  readonly crlDistributionPoints: readonly string[];
+  /** OCSP responder URIs from the authority information access extension (Go's `cert.OCSPServer`). */
+  readonly ocspServers: readonly string[];
+  /** The SubjectPublicKeyInfo DER. */
+  readonly spki: Uint8Array;
   readonly publicKey: KeyObject;
   /** undefined when the key is not RSA 2048/3072/4096 or EC P-256/384/521. */
   readonly keySpec: KeySpec | undefined;
@@ -84,52 +119,66 @@ export interface Certificate {
   readonly sha256: string;
 }
 
-function parseTime(el: DerElement): Date {
-  const s = Buffer.from(el.value).toString('latin1');
-  let m: RegExpExecArray | null;
-  if (el.tag === TAG.UTC_TIME) {
-    m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s);
-    if (m === null) throw new DerError('invalid UTCTime');
-    const yy = Number(m[1]);
-    const year = yy < 50 ? 2000 + yy : 1900 + yy;
-    return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  }
-  if (el.tag === TAG.GENERALIZED_TIME) {
-    m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s);
-    if (m === null) throw new DerError('invalid GeneralizedTime');
-    return new Date(
-      Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])),
-    );
-  }
-  throw new DerError('invalid validity time');
+function extensionValue(value: Uint8Array, what: string): DerNode {
+  return readDerExact(value, what);
 }
 
 function parseKeyUsage(value: Uint8Array): number {
-  const bits = expectTag(parseElement(value), TAG.BIT_STRING, 'key usage bit string').value;
-  if (bits.length === 0) throw new DerError('invalid key usage');
+  const { bytes } = readBitString(extensionValue(value, 'keyUsage'), 'keyUsage');
   let usage = 0;
-  for (let i = 1; i < bits.length && i < 3; i++) {
-    const byte = bits[i] ?? 0;
-    for (let b = 0; b < 8; b++) if ((byte & (0x80 >> b)) !== 0) usage |= 1 << ((i - 1) * 8 + b);
+  for (let i = 0; i < 9; i++) {
+    const byte = bytes[i >> 3] ?? 0;
+    if ((byte >> (7 - (i & 7))) & 1) usage |= 1 << i;
   }
   return usage;
 }
 
+const MAX_PATH_LENGTH = 2n ** 48n;
+
 function parseBasicConstraints(value: Uint8Array): { ca: boolean; pathLength: number | undefined } {
-  const seq = expectTag(parseElement(value), TAG.SEQUENCE, 'basic constraints');
   let ca = false;
   let pathLength: number | undefined;
-  for (const el of children(seq)) {
-    if (el.tag === TAG.BOOLEAN) ca = decodeBoolean(el.value);
-    else if (el.tag === TAG.INTEGER) pathLength = decodeSmallInteger(el.value);
-    else throw new DerError('invalid basic constraints');
+  for (const el of sequence(extensionValue(value, 'basicConstraints'), 'basicConstraints')) {
+    if (el.tag === Tag.boolean) ca = readBoolean(el, 'cA');
+    else if (el.tag === Tag.integer) {
+      const n = readInteger(el, 'pathLenConstraint');
+      if (n < 0n || n > MAX_PATH_LENGTH) throw new Asn1Error('invalid basic constraints', el.offset);
+      pathLength = Number(n);
+    } else throw new Asn1Error('invalid basic constraints', el.offset);
   }
   return { ca, pathLength };
 }
 
 function parseExtKeyUsage(value: Uint8Array): string[] {
-  const seq = expectTag(parseElement(value), TAG.SEQUENCE, 'extended key usage');
-  return children(seq).map((el) => decodeOid(expectTag(el, TAG.OID, 'EKU OID').value));
+  return sequence(extensionValue(value, 'extKeyUsage'), 'extKeyUsage').map((n) => readOid(n, 'key purpose'));
+}
+
+/** URIs of full-name distribution points (CRL distribution points, Freshest CRL). */
+export function parseDistributionPointUris(value: Uint8Array, what: string): string[] {
+  const uris: string[] = [];
+  for (const dp of sequence(extensionValue(value, what), what)) {
+    for (const field of children(dp)) {
+      if (field.tag !== 0xa0) continue; // distributionPoint [0]
+      for (const name of children(field)) {
+        if (name.tag !== 0xa0) continue; // fullName [0] GeneralNames
+        for (const gn of children(name)) {
+          if (gn.tag === 0x86) uris.push(Buffer.from(gn.value).toString('latin1'));
+        }
+      }
+    }
+  }
+  return uris;
+}
+
+function parseOcspServers(value: Uint8Array): string[] {
+  const out: string[] = [];
+  for (const ad of sequence(extensionValue(value, 'authorityInfoAccess'), 'authorityInfoAccess')) {
+    const [method, location] = sequence(ad, 'accessDescription');
+    if (readOid(method, 'accessMethod') === OID.ocspAccessMethod && location?.tag === 0x86) {
+      out.push(Buffer.from(location.value).toString('latin1'));
+    }
+  }
+  return out;
 }
 
 /**
@@ -151,8 +200,8 @@ export function parseCertificate(der: Uint8Array, what = 'certificate'): Certifi
 
 /**
  * Parsed certificates are immutable, so the same DER is parsed once: verifying many signatures of
- * one signer (an admission controller's case) does not pay the parse and the certificate
- * signature check again. Bounded, oldest evicted first.
+ * one signer (an admission controller's case), or the same TSA chain in every timestamp token,
+ * does not pay the parse and the certificate signature check again. Bounded, oldest evicted first.
  */
 const CACHE_SIZE = 512;
 const CACHE = new Map<string, Certificate>();
@@ -161,49 +210,54 @@ function parseUncached(input: Uint8Array, what: string, sha256: string): Certifi
   const der = new Uint8Array(input);
   try {
     const node = new X509Certificate(der);
-    const root = parseElement(der);
-    const [tbs, sigAlg] = children(expectTag(root, TAG.SEQUENCE, 'certificate'));
-    const tbsFields = children(expectTag(tbs, TAG.SEQUENCE, 'TBSCertificate'));
+    const root = readDerExact(der, 'certificate');
+    const [tbs, sigAlg, sig] = sequence(root, 'certificate');
+    if (tbs === undefined || sigAlg === undefined || sig === undefined) {
+      throw new Asn1Error('certificate: missing fields', 0);
+    }
+    const tbsFields = sequence(tbs, 'tbsCertificate');
     let i = 0;
     let version = 1;
     if (tbsFields[0]?.tag === 0xa0) {
       const [v] = children(tbsFields[0]);
-      version = decodeSmallInteger(expectTag(v, TAG.INTEGER, 'version').value) + 1;
+      const n = readInteger(v, 'version');
+      if (n < 0n || n > 2n) throw new Asn1Error(`unsupported version ${n + 1n}`, tbs.offset);
+      version = Number(n) + 1;
       i++;
     }
-    const serial = expectTag(tbsFields[i++], TAG.INTEGER, 'serial number');
+    const serial = tbsFields[i++];
+    const serialNumber = readInteger(serial, 'serialNumber');
     i++; // signature algorithm inside TBS
-    const issuer = expectTag(tbsFields[i++], TAG.SEQUENCE, 'issuer');
-    const validity = children(expectTag(tbsFields[i++], TAG.SEQUENCE, 'validity'));
-    const subject = expectTag(tbsFields[i++], TAG.SEQUENCE, 'subject');
-    i++; // subjectPublicKeyInfo
+    const issuer = tbsFields[i++];
+    const validity = sequence(tbsFields[i++], 'validity');
+    const subject = tbsFields[i++];
+    const spki = tbsFields[i++];
+    if (serial === undefined || issuer === undefined || subject === undefined || spki === undefined) {
+      throw new Asn1Error('tbsCertificate: missing fields', tbs.offset);
+    }
     const extensions: Extension[] = [];
     for (; i < tbsFields.length; i++) {
       const f = tbsFields[i];
       if (f?.tag !== 0xa3) continue;
+      if (version !== 3) throw new Asn1Error('extensions in a non-v3 certificate', f.offset);
       const [list] = children(f);
-      for (const ext of children(expectTag(list, TAG.SEQUENCE, 'extensions'))) {
-        const parts = children(ext);
-        const oid = decodeOid(expectTag(parts[0], TAG.OID, 'extension id').value);
-        let critical = false;
-        let valueEl = parts[1];
-        if (valueEl?.tag === TAG.BOOLEAN) {
-          critical = decodeBoolean(valueEl.value);
-          valueEl = parts[2];
+      for (const node of sequence(list, 'extensions')) {
+        const ext = readExtension(node);
+        if (extensions.some((e) => e.oid === ext.oid)) {
+          throw new Asn1Error('certificate contains duplicate extensions', node.offset);
         }
-        const value = expectTag(valueEl, TAG.OCTET_STRING, 'extension value').value;
-        if (extensions.some((e) => e.oid === oid)) {
-          throw new DerError('certificate contains duplicate extensions');
-        }
-        extensions.push({ oid, critical, value });
+        extensions.push(ext);
       }
     }
-    const algChildren = children(expectTag(sigAlg, TAG.SEQUENCE, 'signature algorithm'));
-    const signatureAlgorithmOid = decodeOid(expectTag(algChildren[0], TAG.OID, 'algorithm').value);
-    const bc = extensions.find((e) => e.oid === OID.basicConstraints);
-    const ku = extensions.find((e) => e.oid === OID.keyUsage);
-    const eku = extensions.find((e) => e.oid === OID.extKeyUsage);
-    const subjectNames = parseName(subject);
+    const signatureAlgorithmOid = readOid(sequence(sigAlg, 'signatureAlgorithm')[0], 'signature algorithm');
+    readBitString(sig, 'signature');
+    const ext = (oid: string): Extension | undefined => extensions.find((e) => e.oid === oid);
+    const bc = ext(OID.basicConstraints);
+    const ku = ext(OID.keyUsage);
+    const eku = ext(OID.extKeyUsage);
+    const cdp = ext(OID.crlDistributionPoints);
+    const aia = ext(OID.authorityInfoAccess);
+    const subjectNames = parseName(subject, 'subject');
     const publicKey = node.publicKey;
     const { spec, description } = keySpecOf(publicKey);
     return {
@@ -211,18 +265,23 @@ function parseUncached(input: Uint8Array, what: string, sha256: string): Certifi
       node,
       version,
       subject: formatDistinguishedName(subjectNames),
-      issuer: formatDistinguishedName(parseName(issuer)),
+      issuer: formatDistinguishedName(parseName(issuer, 'issuer')),
       subjectNames,
       rawSubject: subject.bytes,
       rawIssuer: issuer.bytes,
-      notBefore: parseTime(expectTag(validity[0], validity[0]?.tag ?? -1, 'notBefore')),
-      notAfter: parseTime(expectTag(validity[1], validity[1]?.tag ?? -1, 'notAfter')),
+      notBefore: readTime(validity[0], 'notBefore', false),
+      notAfter: readTime(validity[1], 'notAfter', false),
       serialNumberHex: Buffer.from(serial.value).toString('hex'),
+      serialNumber,
       signatureAlgorithmOid,
       extensions,
       basicConstraints: bc === undefined ? undefined : parseBasicConstraints(bc.value),
       keyUsage: ku === undefined ? 0 : parseKeyUsage(ku.value),
       extKeyUsage: eku === undefined ? [] : parseExtKeyUsage(eku.value),
+      crlDistributionPoints:
+        cdp === undefined ? [] : parseDistributionPointUris(cdp.value, 'cRLDistributionPoints'),
+      ocspServers: aia === undefined ? [] : parseOcspServers(aia.value),
+      spki: spki.bytes,
       publicKey,
       keySpec: spec,
       keyDescription: description,
@@ -241,22 +300,54 @@ export function hasKeyUsage(cert: Certificate, bit: number): boolean {
   return (cert.keyUsage & (1 << bit)) !== 0;
 }
 
+/** Whether the certificate carries the extension (present even when, e.g., no key usage bit is set). */
+export function hasExtension(cert: Certificate, oid: string): boolean {
+  return cert.extensions.some((e) => e.oid === oid);
+}
+
+/**
+ * The rule for a timestamping certificate's extended key usage (RFC 3161 §2.3): exactly
+ * id-kp-timeStamping, in a critical extension. Returns which part fails, or undefined.
+ */
+export function timestampingEkuProblem(
+  cert: Certificate,
+): 'not-only-timestamping' | 'not-critical' | undefined {
+  if (cert.extKeyUsage.length !== 1 || cert.extKeyUsage[0] !== OID.ekuTimeStamping) {
+    return 'not-only-timestamping';
+  }
+  if (cert.extensions.find((e) => e.oid === OID.extKeyUsage)?.critical !== true) return 'not-critical';
+  return undefined;
+}
+
+/** Go's `bytes.Equal(cert.RawSubject, cert.RawIssuer)`. */
+export function isSelfIssued(cert: Certificate): boolean {
+  return Buffer.compare(cert.rawSubject, cert.rawIssuer) === 0;
+}
+
 /**
  * Whether `issuer` signed `cert`, with Go's `CheckSignatureFrom` rules: the parent must be a CA
- * (v3 needs basicConstraints cA=true), carry keyCertSign if it has a key usage, and the signature
- * must not use MD5/SHA-1. Returns the Go-style error text, or undefined when it verifies.
+ * (v3 needs basicConstraints cA=true), carry keyCertSign if it has a key usage extension (even an
+ * empty one), and the signature must not use MD5/SHA-1. Returns the Go-style error text, or
+ * undefined when it verifies.
  */
 export function checkSignatureFrom(cert: Certificate, issuer: Certificate): string | undefined {
+  return issuerConstraintError(issuer, KEY_USAGE.keyCertSign) ?? checkSignature(cert, issuer.publicKey);
+}
+
+/**
+ * Go's constraint checks on a parent before it may sign a certificate (`keyCertSign`) or a CRL
+ * (`cRLSign`): a CA (v3 needs basicConstraints cA=true), carrying the usage bit if it has a key
+ * usage extension. Returns Go's error text, or undefined.
+ */
+export function issuerConstraintError(issuer: Certificate, usageBit: number): string | undefined {
   if (
     (issuer.version === 3 && issuer.basicConstraints === undefined) ||
-    (issuer.basicConstraints !== undefined && !issuer.basicConstraints.ca)
+    (issuer.basicConstraints !== undefined && !issuer.basicConstraints.ca) ||
+    (hasExtension(issuer, OID.keyUsage) && !hasKeyUsage(issuer, usageBit))
   ) {
     return 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
   }
-  if (issuer.keyUsage !== 0 && !hasKeyUsage(issuer, KEY_USAGE.keyCertSign)) {
-    return 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
-  }
-  return checkSignature(cert, issuer.publicKey);
+  return undefined;
 }
 
 const SIGNATURE_CHECKS = new WeakMap<Certificate, WeakMap<KeyObject, string | undefined>>();
@@ -277,16 +368,7 @@ export function checkSignature(cert: Certificate, key: KeyObject): string | unde
 function checkSignatureUncached(cert: Certificate, key: KeyObject): string | undefined {
   const weak = WEAK_SIGNATURE_ALGORITHMS[cert.signatureAlgorithmOid];
   if (weak !== undefined) return `x509: cannot verify signature: insecure algorithm ${weak}`;
-  let ok: boolean;
-  try {
-    ok = cert.node.verify(key);
-  } catch {
-    ok = false;
-  }
-  if (ok) return undefined;
-  return key.asymmetricKeyType === 'ec'
-    ? 'x509: ECDSA verification failure'
-    : 'crypto/rsa: verification error';
+  return verificationError(key, () => cert.node.verify(key));
 }
 
 /** Byte equality of two certificates. */

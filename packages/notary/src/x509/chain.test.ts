@@ -1,24 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { NotaryError } from '../errors.js';
 import { validateCertificateChain } from './chain.js';
 import { readCertificates } from './pem.js';
+import { notaryErrorOf as failure } from '../notary-error.test-support.js';
 
 const certs = (...segments: string[]): Uint8Array[] =>
   readCertificates(readFileSync(sharedPath('vectors', ...segments)));
 const chainFile = (name: string): Uint8Array[] =>
   certs('notation-azure-kv', 'Notation.Plugin.AzureKeyVault.Tests', 'TestData', 'chain', name);
-
-function failure(fn: () => unknown): NotaryError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError');
-}
 
 describe('validateCertificateChain', () => {
   describe('when the chain is a valid self-signed code-signing certificate', () => {

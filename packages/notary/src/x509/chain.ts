@@ -7,6 +7,7 @@ import {
   KEY_USAGE,
   OID,
   parseCertificate,
+  timestampingEkuProblem,
 } from './certificate.js';
 import { formatGoUtc } from './time-format.js';
 
@@ -95,12 +96,13 @@ function validateLeaf(cert: Certificate, purpose: CertificatePurpose): void {
     );
   }
   if (timestamping) {
-    if (cert.extKeyUsage.length !== 1 || cert.extKeyUsage[0] !== OID.ekuTimeStamping) {
+    const problem = timestampingEkuProblem(cert);
+    if (problem === 'not-only-timestamping') {
       throw certError(
         `timestamp signing certificate with subject "${cert.subject}" must have and only have TimeStamping as extended key usage`,
       );
     }
-    if (cert.extensions.find((e) => e.oid === OID.extKeyUsage)?.critical !== true) {
+    if (problem === 'not-critical') {
       throw certError(
         `timestamp signing certificate with subject "${cert.subject}" must have extended key usage extension marked as critical`,
       );

@@ -1,4 +1,4 @@
-import { children, decodeOid, decodeString, DerError, type DerElement, TAG } from './der.js';
+import { Asn1Error, children, type DerNode, encodeTlv, readOid, readString, Tag } from './der.js';
 
 /** One attribute of a distinguished name, in certificate order. */
 export interface NameAttribute {
@@ -37,24 +37,26 @@ const GO_FIELD_ORDER = [
   '2.5.4.5',
 ];
 
-export function parseName(element: DerElement): RelativeDistinguishedNames {
-  if (element.tag !== TAG.SEQUENCE) throw new DerError('invalid DER: expected a Name');
-  return children(element).map((rdn) => {
-    if (rdn.tag !== TAG.SET) throw new DerError('invalid DER: expected an RDN set');
+/** Parses an X.501 Name (issuer or subject); `what` names it in errors. */
+export function parseName(node: DerNode, what = 'name'): RelativeDistinguishedNames {
+  if (node.tag !== Tag.sequence) throw new Asn1Error(`${what}: expected a Name`, node.offset);
+  return children(node).map((rdn) => {
+    if (rdn.tag !== Tag.set) throw new Asn1Error(`${what}: expected an RDN set`, rdn.offset);
     const atvs = children(rdn);
-    if (atvs.length === 0) throw new DerError('invalid DER: empty RDN');
+    if (atvs.length === 0) throw new Asn1Error(`${what}: empty RDN`, rdn.offset);
     return atvs.map((atv) => {
+      if (atv.tag !== Tag.sequence) throw new Asn1Error(`${what}: malformed attribute in name`, atv.offset);
       const [type, value] = children(atv);
-      if (type?.tag !== TAG.OID || value === undefined) {
-        throw new DerError('invalid DER: malformed attribute in name');
+      if (type?.tag !== Tag.oid || value === undefined) {
+        throw new Asn1Error(`${what}: malformed attribute in name`, atv.offset);
       }
       let str: string | undefined;
       try {
-        str = decodeString(value);
+        str = readString(value);
       } catch {
         str = undefined;
       }
-      return { oid: decodeOid(type.value), value: str, valueDer: value.bytes };
+      return { oid: readOid(type), value: str, valueDer: value.bytes };
     });
   });
 }
@@ -96,15 +98,7 @@ function hex(bytes: Uint8Array): string {
 
 /** Go's asn1.Marshal of a string value: PrintableString when it can, else UTF8String. */
 function goMarshalString(s: string): Uint8Array {
-  const body = Buffer.from(s, 'utf8');
-  const tag = isPrintable(s) ? TAG.PRINTABLE_STRING : TAG.UTF8_STRING;
-  const len =
-    body.length < 0x80
-      ? [body.length]
-      : body.length < 0x100
-        ? [0x81, body.length]
-        : [0x82, body.length >> 8, body.length & 0xff];
-  return Uint8Array.from([tag, ...len, ...body]);
+  return encodeTlv(isPrintable(s) ? Tag.printableString : Tag.utf8String, Buffer.from(s, 'utf8'));
 }
 
 function formatAttribute(atv: NameAttribute): string {

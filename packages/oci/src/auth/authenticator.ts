@@ -1,0 +1,401 @@
+import type { Clock, Logger } from '../clock.js';
+import { OciError } from '../errors.js';
+import { readSmallText } from '../http/read-body.js';
+import type { HttpMethod, HttpResponse } from '../http/transport.js';
+import type { AuthChallenge } from './challenge.js';
+import type { Credential, CredentialProvider, ResolvedCredential } from './credentials.js';
+import { scopeAtoms, scopesFromAtoms } from './scope.js';
+
+/** Sends a request with retries but without registry auth (token service, ACR exchange). */
+export type PlainSender = (request: {
+  method: HttpMethod;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  signal?: AbortSignal;
+}) => Promise<HttpResponse>;
+
+export interface AuthenticatorDeps {
+  credentials?: CredentialProvider;
+  send: PlainSender;
+  clock: Clock;
+  logger: Logger;
+  /** Whether this registry host was opted in to plain HTTP (then an http token realm is allowed). */
+  isPlainHttp: (host: string) => boolean;
+}
+
+type HostScheme = { scheme: 'basic' } | { scheme: 'bearer'; realm: URL; service: string | undefined };
+
+interface CachedToken {
+  atoms: Set<string>;
+  token: string;
+  expiresAt: number;
+}
+
+/** The Azure AD scope for ACR's token exchange. */
+export const ACR_AAD_SCOPE = 'https://containerregistry.azure.net/.default';
+/** The username ACR expects alongside a refresh token. */
+export const ACR_REFRESH_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
+
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * Registry authentication, per host: learns the scheme from the first challenge, then
+ * authorises later requests up front (no second 401). Bearer tokens are cached per scope set
+ * and reused for any request whose scopes they cover, until shortly before they expire.
+ */
+export class Authenticator {
+  private readonly schemes = new Map<string, HostScheme>();
+  private readonly tokens = new Map<string, CachedToken[]>();
+  private readonly credentialLookups = new Map<string, Promise<ResolvedCredential | undefined>>();
+  private readonly exchanged = new Map<string, { refreshToken: string; expiresAt: number }>();
+  /** Token requests in flight, so parallel requests for the same scopes share one. */
+  private readonly inFlight = new Map<string, Promise<string>>();
+
+  constructor(private readonly deps: AuthenticatorDeps) {}
+
+  private credentialFor(registry: string): Promise<ResolvedCredential | undefined> {
+    let lookup = this.credentialLookups.get(registry);
+    if (lookup === undefined) {
+      lookup = this.deps.credentials?.get(registry) ?? Promise.resolve(undefined);
+      this.credentialLookups.set(registry, lookup);
+      lookup.catch(() => this.credentialLookups.delete(registry));
+    }
+    return lookup;
+  }
+
+  /** Whether a challenge from this host has been seen (its scheme is known). */
+  knowsScheme(host: string): boolean {
+    return this.schemes.has(host);
+  }
+
+  /**
+   * The Authorization header for a request, when the host's scheme is already known;
+   * undefined means "try anonymously and answer the challenge".
+   */
+  async authorize(
+    registry: string,
+    host: string,
+    scopes: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const scheme = this.schemes.get(host);
+    if (scheme === undefined) return undefined;
+    const resolved = await this.credentialFor(registry);
+    if (scheme.scheme === 'basic')
+      return resolved === undefined ? undefined : basicHeader(resolved, registry);
+    if (resolved?.credential.kind === 'registry-token') return `Bearer ${resolved.credential.token}`;
+    const atoms = scopeAtoms(scopes);
+    const cached = this.cachedToken(host, atoms);
+    if (cached !== undefined) return `Bearer ${cached}`;
+    return `Bearer ${await this.fetchToken(registry, host, scheme, atoms, resolved, signal)}`;
+  }
+
+  /**
+   * Answer a 401: learn the scheme, drop the token that failed, and return the header to retry
+   * with. Throws UNAUTHORIZED when there is nothing better to send.
+   */
+  async answer(
+    registry: string,
+    host: string,
+    scopes: readonly string[],
+    challenges: readonly AuthChallenge[],
+    failedAuthorization: string | undefined,
+    repository: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    const basic = challenges.find((c) => c.scheme === 'basic');
+    const resolved = await this.credentialFor(registry);
+    if (failedAuthorization !== undefined && failedAuthorization.startsWith('Bearer ')) {
+      this.dropToken(host, failedAuthorization.slice('Bearer '.length));
+    }
+    if (bearer !== undefined) {
+      const realmText = bearer.params.realm;
+      if (realmText === undefined || realmText === '') {
+        throw new OciError('PROTOCOL', `registry ${registry} sent a Bearer challenge without a realm`);
+      }
+      const realm = this.checkRealm(registry, host, realmText);
+      const scheme: HostScheme = { scheme: 'bearer', realm, service: bearer.params.service };
+      this.schemes.set(host, scheme);
+      if (resolved?.credential.kind === 'registry-token') {
+        if (failedAuthorization === `Bearer ${resolved.credential.token}`) {
+          throw this.refused(registry, repository, resolved);
+        }
+        return `Bearer ${resolved.credential.token}`;
+      }
+      const atoms = scopeAtoms([
+        ...scopes,
+        ...(bearer.params.scope === undefined ? [] : [bearer.params.scope]),
+      ]);
+      // A parallel request may have fetched a token for these scopes meanwhile.
+      const cached = this.cachedToken(host, atoms);
+      if (cached !== undefined && `Bearer ${cached}` !== failedAuthorization) return `Bearer ${cached}`;
+      return `Bearer ${await this.fetchToken(registry, host, scheme, atoms, resolved, signal)}`;
+    }
+    if (basic !== undefined) {
+      this.schemes.set(host, { scheme: 'basic' });
+      if (resolved === undefined) throw this.noCredentials(registry, repository);
+      const header = basicHeader(resolved, registry);
+      if (failedAuthorization === header) throw this.refused(registry, repository, resolved);
+      return header;
+    }
+    throw new OciError(
+      'UNAUTHORIZED',
+      `registry ${registry} answered 401 for ${repository} without a Basic or Bearer challenge; scs cannot authenticate to it`,
+    );
+  }
+
+  /** The error for a 401 that persists after authenticating. */
+  async rejected(registry: string, repository: string): Promise<OciError> {
+    const resolved = await this.credentialFor(registry);
+    return resolved === undefined
+      ? this.noCredentials(registry, repository)
+      : this.refused(registry, repository, resolved);
+  }
+
+  private noCredentials(registry: string, repository: string): OciError {
+    const looked = this.deps.credentials?.description ?? 'no credential source was configured';
+    return new OciError(
+      'UNAUTHORIZED',
+      `registry ${registry} requires authentication for ${repository} and no credentials were found for it (looked in: ${looked}); log in (e.g. docker login ${registry}) or pass credentials`,
+    );
+  }
+
+  private refused(registry: string, repository: string, resolved: ResolvedCredential): OciError {
+    const who =
+      resolved.credential.kind === 'basic'
+        ? `user "${resolved.credential.username}"`
+        : `the ${resolved.credential.kind}`;
+    return new OciError(
+      'UNAUTHORIZED',
+      `registry ${registry} refused the credentials (${who} from ${resolved.source}) for ${repository}: check the username and password or token, that it has access to this repository, or log in again`,
+    );
+  }
+
+  private checkRealm(registry: string, host: string, realmText: string): URL {
+    let realm: URL;
+    try {
+      realm = new URL(realmText);
+    } catch (error) {
+      throw new OciError('PROTOCOL', `registry ${registry} sent a token realm that is not a URL`, {
+        cause: error,
+      });
+    }
+    if (realm.protocol === 'http:' && !this.deps.isPlainHttp(host)) {
+      throw new OciError(
+        'INSECURE',
+        `registry ${registry} points to a token service over plain http (${realm.origin}); refusing to send credentials in clear`,
+      );
+    }
+    if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+      throw new OciError('PROTOCOL', `registry ${registry} sent a token realm with scheme ${realm.protocol}`);
+    }
+    return realm;
+  }
+
+  private cachedToken(host: string, atoms: ReadonlySet<string>): string | undefined {
+    const now = this.deps.clock.now();
+    const list = this.tokens.get(host);
+    if (list === undefined) return undefined;
+    const live = list.filter((t) => t.expiresAt > now);
+    this.tokens.set(host, live);
+    return live.find((t) => [...atoms].every((a) => t.atoms.has(a)))?.token;
+  }
+
+  private dropToken(host: string, token: string): void {
+    const list = this.tokens.get(host);
+    if (list !== undefined)
+      this.tokens.set(
+        host,
+        list.filter((t) => t.token !== token),
+      );
+  }
+
+  private fetchToken(
+    registry: string,
+    host: string,
+    scheme: Extract<HostScheme, { scheme: 'bearer' }>,
+    atoms: Set<string>,
+    resolved: ResolvedCredential | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const key = `${host} ${scopesFromAtoms(atoms).join(' ')}`;
+    let pending = this.inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.requestToken(registry, host, scheme, atoms, resolved, signal).finally(() => {
+        this.inFlight.delete(key);
+      });
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async requestToken(
+    registry: string,
+    host: string,
+    scheme: Extract<HostScheme, { scheme: 'bearer' }>,
+    atoms: Set<string>,
+    resolved: ResolvedCredential | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const scopes = scopesFromAtoms(atoms);
+    const credential = resolved?.credential;
+    let response: HttpResponse;
+    const what = `the token service of ${registry} (${scheme.realm.origin})`;
+    if (credential?.kind === 'identity-token' || credential?.kind === 'azure') {
+      const refreshToken =
+        credential.kind === 'azure'
+          ? await this.exchangeAzure(registry, host, scheme, credential, signal)
+          : credential.token;
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: 'scs',
+      });
+      if (scheme.service !== undefined) form.set('service', scheme.service);
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      response = await this.deps.send({
+        method: 'POST',
+        url: scheme.realm,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new TextEncoder().encode(form.toString()),
+        ...(signal ? { signal } : {}),
+      });
+    } else {
+      const url = new URL(scheme.realm);
+      if (scheme.service !== undefined) url.searchParams.set('service', scheme.service);
+      for (const scope of scopes) url.searchParams.append('scope', scope);
+      const headers: Record<string, string> = {};
+      if (credential?.kind === 'basic') {
+        url.searchParams.set('account', credential.username);
+        headers.authorization = basicOf(credential.username, credential.password);
+      }
+      response = await this.deps.send({ method: 'GET', url, headers, ...(signal ? { signal } : {}) });
+    }
+    const body = await readSmallText(response, MAX_TOKEN_RESPONSE_BYTES);
+    if (response.status === 401 || response.status === 403) {
+      if (resolved === undefined) throw this.noCredentials(registry, scopes.join(' '));
+      throw this.refused(registry, scopes.join(' '), resolved);
+    }
+    if (response.status !== 200) {
+      throw new OciError('PROTOCOL', `${what} answered HTTP ${response.status} to a token request`);
+    }
+    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch (error) {
+      throw new OciError('PROTOCOL', `${what} answered a token request with something that is not JSON`, {
+        cause: error,
+      });
+    }
+    const token =
+      typeof parsed.access_token === 'string' && parsed.access_token !== ''
+        ? parsed.access_token
+        : typeof parsed.token === 'string'
+          ? parsed.token
+          : '';
+    if (token === '') throw new OciError('PROTOCOL', `${what} answered without a token`);
+    const expiresIn =
+      typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in * 1000 : 60_000;
+    const margin = Math.min(10_000, expiresIn / 2);
+    const list = this.tokens.get(host) ?? [];
+    list.push({ atoms, token, expiresAt: this.deps.clock.now() + expiresIn - margin });
+    this.tokens.set(host, list);
+    this.deps.logger.debug(`oci: got a token for ${registry} (${scopes.join(' ') || 'no scope'})`);
+    return token;
+  }
+
+  private async exchangeAzure(
+    registry: string,
+    host: string,
+    scheme: Extract<HostScheme, { scheme: 'bearer' }>,
+    credential: Extract<Credential, { kind: 'azure' }>,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const now = this.deps.clock.now();
+    const cached = this.exchanged.get(host);
+    if (cached !== undefined && cached.expiresAt > now) return cached.refreshToken;
+    let aad;
+    try {
+      aad = await credential.credential.getToken(ACR_AAD_SCOPE, {
+        ...(credential.tenantId !== undefined ? { tenantId: credential.tenantId } : {}),
+        ...(signal ? { abortSignal: signal } : {}),
+      });
+    } catch (error) {
+      throw new OciError(
+        'UNAUTHORIZED',
+        `could not get an Azure AD token for ${registry}: ${(error as Error).message}; check the Azure login (workload identity, az login, or environment credentials)`,
+        { cause: error },
+      );
+    }
+    if (aad === null || aad.token === '') {
+      throw new OciError(
+        'UNAUTHORIZED',
+        `the Azure credential returned no token for ${registry}; check the Azure login`,
+      );
+    }
+    const form = new URLSearchParams({
+      grant_type: 'access_token',
+      service: scheme.service ?? registry,
+      access_token: aad.token,
+    });
+    if (credential.tenantId !== undefined) form.set('tenant', credential.tenantId);
+    const url = new URL('/oauth2/exchange', scheme.realm);
+    const response = await this.deps.send({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new TextEncoder().encode(form.toString()),
+      ...(signal ? { signal } : {}),
+    });
+    const body = await readSmallText(response, MAX_TOKEN_RESPONSE_BYTES);
+    if (response.status === 401 || response.status === 403) {
+      throw new OciError(
+        'UNAUTHORIZED',
+        `registry ${registry} refused the Azure AD token at /oauth2/exchange (HTTP ${response.status}): give the identity a pull (AcrPull) or push (AcrPush) role on the registry`,
+      );
+    }
+    if (response.status !== 200) {
+      throw new OciError(
+        'PROTOCOL',
+        `registry ${registry} answered HTTP ${response.status} at /oauth2/exchange`,
+      );
+    }
+    let refreshToken: unknown;
+    try {
+      refreshToken = (JSON.parse(body) as { refresh_token?: unknown }).refresh_token;
+    } catch (error) {
+      throw new OciError(
+        'PROTOCOL',
+        `registry ${registry} answered /oauth2/exchange with something that is not JSON`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (typeof refreshToken !== 'string' || refreshToken === '') {
+      throw new OciError(
+        'PROTOCOL',
+        `registry ${registry} answered /oauth2/exchange without a refresh_token`,
+      );
+    }
+    // The refresh token lives ~3 h; renew it with the AAD token, a minute early.
+    const expiresAt = Math.min(aad.expiresOnTimestamp, now + 3 * 3600_000) - 60_000;
+    this.exchanged.set(host, { refreshToken, expiresAt });
+    return refreshToken;
+  }
+}
+
+function basicOf(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+function basicHeader(resolved: ResolvedCredential, registry: string): string {
+  const { credential } = resolved;
+  if (credential.kind === 'basic') return basicOf(credential.username, credential.password);
+  throw new OciError(
+    'CONFIG_INVALID',
+    `registry ${registry} asks for Basic authentication but the credential from ${resolved.source} is a ${credential.kind}; give a username and password`,
+  );
+}

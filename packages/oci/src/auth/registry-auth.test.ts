@@ -1,0 +1,272 @@
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry, type TestRegistry } from '../../../../test/harness/index.js';
+import type { OciError } from '../errors.js';
+import { NodeHttpTransport } from '../http/node-transport.js';
+import { RegistryClient } from '../registry/registry-client.js';
+import { RegistryStore } from '../registry/registry-store.js';
+import { reply, requestLog, sampleImage, startLoopbackServer, type LoopbackServer } from '../test-support.js';
+import { MEDIA_TYPES } from '../types.js';
+import { azureCredentials, staticCredentials, type CredentialProvider } from './credentials.js';
+import { dockerConfigCredentials } from './docker-config.js';
+import type { Exec } from './exec.js';
+
+async function pushAndPull(store: RegistryStore, label: string): Promise<void> {
+  const image = sampleImage(label);
+  await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
+  await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+  await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: label });
+  const resolved = await store.resolve(label);
+  expect(resolved.digest).toBe(image.descriptor.digest);
+  expect(await store.fetchBlob(image.layer.descriptor)).toEqual(image.layer.content);
+}
+
+describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth) => {
+  let registry: TestRegistry;
+  let transport: NodeHttpTransport;
+  const clientWith = (credentials: CredentialProvider | undefined, log = requestLog()): RegistryClient =>
+    new RegistryClient({ transport, ...(credentials ? { credentials } : {}), onRequest: log.onRequest });
+  const good = (): CredentialProvider =>
+    staticCredentials({
+      [registry.host]: { kind: 'basic', username: registry.username!, password: registry.password! },
+    });
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth });
+    transport = new NodeHttpTransport({ ca: registry.caPem! });
+  });
+  afterAll(async () => {
+    transport.close();
+    await registry.stop();
+  });
+
+  it('pushes and pulls with the right credentials', async () => {
+    await pushAndPull(new RegistryStore(clientWith(good()), registry.host, 'auth/app'), 'ok');
+  });
+
+  it('answers the challenge once, then authorises up front', async () => {
+    const log = requestLog();
+    const client = clientWith(good(), log);
+    const store = new RegistryStore(client, registry.host, 'auth/app');
+    await store.resolve('ok');
+    await store.resolve('ok');
+    await new RegistryStore(client, registry.host, 'auth/other').exists(sampleImage('x').layer.descriptor);
+    const registryStatuses = log.events
+      .filter((e) => e.url.startsWith(`https://${registry.host}/`))
+      .map((e) => e.status);
+    expect(registryStatuses).toEqual([401, 200, 200, 404]);
+  });
+
+  it('refuses a wrong password with a clear error naming the registry', async () => {
+    const wrong = staticCredentials({
+      [registry.host]: { kind: 'basic', username: registry.username!, password: 'wrong' },
+    });
+    const error = (await new RegistryStore(clientWith(wrong), registry.host, 'auth/app')
+      .resolve('ok')
+      .catch((e: unknown) => e)) as OciError;
+    expect(error.code).toBe('UNAUTHORIZED');
+    expect(error.isUserError).toBe(true);
+    expect(error.message).toContain(
+      `registry ${registry.host} refused the credentials (user "${registry.username}"`,
+    );
+    expect(error.message).not.toContain(registry.password);
+  });
+
+  it('says where it looked when there are no credentials', async () => {
+    await expect(
+      new RegistryStore(clientWith(undefined), registry.host, 'auth/app').resolve('ok'),
+    ).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining(`registry ${registry.host} requires authentication`) as string,
+    });
+  });
+
+  it('reads the credentials from a docker config.json', async () => {
+    const auths = {
+      auths: {
+        [`https://${registry.host}`]: {
+          auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64'),
+        },
+      },
+    };
+    await pushAndPull(
+      new RegistryStore(clientWith(dockerConfigCredentials({ config: auths })), registry.host, 'auth/cfg'),
+      'cfg',
+    );
+  });
+
+  it('runs the docker credential helper named in credHelpers', async () => {
+    const calls: { command: string; input: string }[] = [];
+    const exec: Exec = {
+      run: (command, _args, input) => {
+        calls.push({ command, input });
+        return Promise.resolve({
+          exitCode: 0,
+          stdout: JSON.stringify({
+            ServerURL: input,
+            Username: registry.username,
+            Secret: registry.password,
+          }),
+          stderr: '',
+        });
+      },
+    };
+    const config = dockerConfigCredentials({ config: { credHelpers: { [registry.host]: 'pass' } }, exec });
+    await pushAndPull(new RegistryStore(clientWith(config), registry.host, 'auth/helper'), 'helper');
+    expect(calls).toEqual([{ command: 'docker-credential-pass', input: registry.host }]);
+  });
+
+  it('parallel first requests share one challenge instead of each collecting a 401', async () => {
+    const log = requestLog();
+    const store = new RegistryStore(clientWith(good(), log), registry.host, 'auth/app');
+    await Promise.all(Array.from({ length: 6 }, () => store.resolve('ok')));
+    const registryStatuses = log.events
+      .filter((e) => e.url.startsWith(`https://${registry.host}/`))
+      .map((e) => e.status);
+    expect(registryStatuses.filter((s) => s === 401)).toHaveLength(1);
+    expect(registryStatuses.filter((s) => s === 200)).toHaveLength(6);
+    expect(log.events.length - registryStatuses.length).toBe(auth === 'token' ? 1 : 0);
+  });
+
+  if (auth === 'token') {
+    it('reuses one token per scope set instead of asking again', async () => {
+      const before = registry.tokenIssuer!.requests.length;
+      const client = clientWith(good());
+      const store = new RegistryStore(client, registry.host, 'auth/reuse');
+      await pushAndPull(store, 'reuse');
+      await store.resolve('reuse');
+      const asked = registry.tokenIssuer!.requests.slice(before);
+      // pull,push covers every later pull of the same repository
+      expect(asked.map((r) => r.scopes.join(' '))).toEqual(['repository:auth/reuse:pull,push']);
+      expect(asked.every((r) => r.granted)).toBe(true);
+    });
+  }
+});
+
+describe('Azure Container Registry auth through /oauth2/exchange (a loopback fake of ACR)', () => {
+  let acr: LoopbackServer;
+  const content = new TextEncoder().encode('acr blob\n');
+  const exchanges: URLSearchParams[] = [];
+  const tokens: URLSearchParams[] = [];
+
+  beforeAll(async () => {
+    const { sha256Digest } = await import('../digest.js');
+    const digest = sha256Digest(content);
+    acr = await startLoopbackServer((req, res) => {
+      const realm = `http://${acr.host}/oauth2/token`;
+      if (req.path === '/oauth2/exchange' && req.method === 'POST') {
+        const form = new URLSearchParams(req.body.toString());
+        exchanges.push(form);
+        if (form.get('access_token') !== 'aad-token' || form.get('grant_type') !== 'access_token') {
+          reply(res, 401);
+          return;
+        }
+        reply(res, 200, JSON.stringify({ refresh_token: 'acr-refresh' }));
+        return;
+      }
+      if (req.path === '/oauth2/token' && req.method === 'POST') {
+        const form = new URLSearchParams(req.body.toString());
+        tokens.push(form);
+        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'acr-refresh') {
+          reply(res, 401);
+          return;
+        }
+        reply(res, 200, JSON.stringify({ access_token: 'acr-access' }));
+        return;
+      }
+      if (req.headers.authorization !== 'Bearer acr-access') {
+        reply(res, 401, '', {
+          'www-authenticate': `Bearer realm="${realm}",service="${acr.host}",scope="repository:app:pull"`,
+        });
+        return;
+      }
+      if (req.path === `/v2/app/blobs/${digest}`) {
+        reply(res, 200, content);
+        return;
+      }
+      reply(res, 404);
+    });
+  });
+  afterAll(async () => {
+    await acr.close();
+  });
+  afterEach(() => {
+    exchanges.length = 0;
+    tokens.length = 0;
+  });
+
+  it('exchanges the Azure AD token, then pulls with the ACR access token', async () => {
+    let aadCalls = 0;
+    const credential: TokenCredential = {
+      getToken: (scopes): Promise<AccessToken> => {
+        aadCalls++;
+        expect(scopes).toBe('https://containerregistry.azure.net/.default');
+        return Promise.resolve({ token: 'aad-token', expiresOnTimestamp: Date.now() + 3600_000 });
+      },
+    };
+    const transport = new NodeHttpTransport();
+    try {
+      const client = new RegistryClient({
+        transport,
+        plainHttp: [acr.host],
+        credentials: azureCredentials({ credential, tenantId: 'tenant-1', registries: [acr.host] }),
+      });
+      const store = new RegistryStore(client, acr.host, 'app');
+      const { sha256Digest } = await import('../digest.js');
+      const descriptor = {
+        mediaType: 'application/octet-stream',
+        digest: sha256Digest(content),
+        size: content.byteLength,
+      };
+      expect(await store.fetchBlob(descriptor)).toEqual(content);
+      expect(await store.fetchBlob(descriptor)).toEqual(content);
+      expect(aadCalls).toBe(1);
+      expect(exchanges).toHaveLength(1);
+      expect(exchanges[0]?.get('service')).toBe(acr.host);
+      expect(exchanges[0]?.get('tenant')).toBe('tenant-1');
+      expect(tokens).toHaveLength(1);
+      expect(tokens[0]?.get('scope')).toBe('repository:app:pull');
+    } finally {
+      transport.close();
+    }
+  });
+
+  it('explains a failed Azure login', async () => {
+    const credential: TokenCredential = { getToken: () => Promise.reject(new Error('no managed identity')) };
+    const transport = new NodeHttpTransport();
+    try {
+      const client = new RegistryClient({
+        transport,
+        plainHttp: [acr.host],
+        credentials: azureCredentials({ credential, registries: [acr.host] }),
+      });
+      await expect(
+        new RegistryStore(client, acr.host, 'app').exists({
+          mediaType: 'x/y',
+          digest: `sha256:${'0'.repeat(64)}`,
+          size: 1,
+        }),
+      ).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: expect.stringContaining('could not get an Azure AD token') as string,
+      });
+    } finally {
+      transport.close();
+    }
+  });
+
+  it('makes a DefaultAzureCredential when none is injected', async () => {
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    const found = await azureCredentials().get('myregistry.azurecr.io');
+    expect(found?.credential.kind === 'azure' && found.credential.credential).toBeInstanceOf(
+      DefaultAzureCredential,
+    );
+  });
+
+  it('applies only to ACR hosts unless told otherwise', async () => {
+    const credential: TokenCredential = { getToken: () => Promise.resolve(null) };
+    const provider = azureCredentials({ credential });
+    expect(await provider.get('myregistry.azurecr.io')).toBeDefined();
+    expect(await provider.get('ghcr.io')).toBeUndefined();
+  });
+});

@@ -1,0 +1,348 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry, type TestRegistry } from '../../../../test/harness/index.js';
+import { sha256Digest } from '../digest.js';
+import { NodeHttpTransport } from '../http/node-transport.js';
+import { encodeJson } from '../manifest.js';
+import { copyGraph } from '../copy-graph.js';
+import { fetchReferrer } from '../fetch-referrer.js';
+import { LayoutStore } from '../layout/layout-store.js';
+import {
+  reply,
+  requestLog,
+  sampleImage,
+  startLoopbackServer,
+  withTempDir,
+  type LoopbackServer,
+} from '../test-support.js';
+import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js';
+import { RegistryClient } from './registry-client.js';
+import { RegistryStore } from './registry-store.js';
+import { referrersTag } from './referrers-tag-schema.js';
+
+const note = (i: number): { mediaType: string; content: Uint8Array } => ({
+  mediaType: 'text/plain',
+  content: new TextEncoder().encode(`note ${i} ${Math.random()}`),
+});
+
+describe('referrers on distribution 2.8 (tag schema)', () => {
+  let registry: TestRegistry;
+  let transport: NodeHttpTransport;
+  let subject: Descriptor;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'none' });
+    transport = new NodeHttpTransport();
+    const store = new RegistryStore(
+      new RegistryClient({ transport, plainHttp: true }),
+      registry.host,
+      'concurrent/app',
+    );
+    const image = sampleImage('subject');
+    await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
+    await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+    subject = await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+  });
+  afterAll(async () => {
+    transport.close();
+    await registry.stop();
+  });
+
+  it('attach pushes the artifact and lists it under sha256-<hex>, with artifactType and annotations', async () => {
+    const store = new RegistryStore(
+      new RegistryClient({ transport, plainHttp: true }),
+      registry.host,
+      'concurrent/app',
+    );
+    const attached = await store.attach({
+      subject,
+      artifactType: 'application/spdx+json',
+      layers: [
+        {
+          mediaType: 'application/spdx+json',
+          content: new TextEncoder().encode('{"spdxVersion":"SPDX-2.3"}'),
+        },
+      ],
+      annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' },
+    });
+    const tagIndex = await store.fetchManifest(referrersTag(subject.digest));
+    expect((tagIndex.manifest as ImageIndex).manifests).toContainEqual(attached);
+    expect(await store.referrers(subject, { artifactType: 'application/spdx+json' })).toEqual([attached]);
+    const { manifest } = await store.fetchManifest(attached);
+    expect(manifest).toMatchObject({
+      artifactType: 'application/spdx+json',
+      subject,
+      config: { mediaType: MEDIA_TYPES.emptyJson },
+    });
+  });
+
+  describe('when the tag index lists a manifest that is not a referrer', () => {
+    it('fetchReferrer and copyGraph refuse the entry', async () => {
+      const client = new RegistryClient({ transport, plainHttp: true });
+      const store = new RegistryStore(client, registry.host, 'tampered/app');
+      const image = sampleImage('victim');
+      await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
+      await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+      const victim = await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+      // a signature of some other image, then a forged index naming it under the victim
+      const other = sampleImage('other');
+      const elsewhere = await store.attach({
+        subject: other.descriptor,
+        artifactType: MEDIA_TYPES.notarySignature,
+        layers: [note(7)],
+      });
+      const forged = encodeJson({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.imageIndex,
+        manifests: [elsewhere],
+      });
+      await store.pushManifest(forged, MEDIA_TYPES.imageIndex, { tag: referrersTag(victim.digest) });
+
+      const [listed] = await store.referrers(victim);
+      expect(listed?.digest).toBe(elsewhere.digest);
+      await expect(fetchReferrer(store, victim, listed!)).rejects.toMatchObject({
+        code: 'MANIFEST_INVALID',
+        message: expect.stringContaining('is listed as a referrer of') as string,
+      });
+      await withTempDir(async (dir) => {
+        await expect(
+          copyGraph(store, new LayoutStore(dir), victim, { referrers: true }),
+        ).rejects.toMatchObject({
+          code: 'MANIFEST_INVALID',
+        });
+      });
+    });
+  });
+
+  describe('when N attaches run in parallel', () => {
+    it('through one client, all end up listed (merged into few writes)', async () => {
+      const log = requestLog();
+      const store = new RegistryStore(
+        new RegistryClient({ transport, plainHttp: true, onRequest: log.onRequest }),
+        registry.host,
+        'concurrent/app',
+      );
+      const attached = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          store.attach({ subject, artifactType: 'application/vnd.example.note', layers: [note(i)] }),
+        ),
+      );
+      const listed = await store.referrers(subject, { artifactType: 'application/vnd.example.note' });
+      expect(listed.map((d) => d.digest)).toEqual(expect.arrayContaining(attached.map((d) => d.digest)));
+      const tagWrites = log.events.filter(
+        (e) => e.method === 'PUT' && e.url.endsWith(referrersTag(subject.digest)),
+      );
+      expect(tagWrites.length).toBeLessThan(12);
+    });
+
+    it('through separate clients (separate processes), none is lost', async () => {
+      const stores = Array.from(
+        { length: 6 },
+        () =>
+          new RegistryStore(
+            new RegistryClient({ transport, plainHttp: true }),
+            registry.host,
+            'concurrent/app',
+          ),
+      );
+      const attached = await Promise.all(
+        stores.map((store, i) =>
+          store.attach({ subject, artifactType: 'application/vnd.example.race', layers: [note(100 + i)] }),
+        ),
+      );
+      const fresh = new RegistryStore(
+        new RegistryClient({ transport, plainHttp: true }),
+        registry.host,
+        'concurrent/app',
+      );
+      const listed = await fresh.referrers(subject, { artifactType: 'application/vnd.example.race' });
+      expect(new Set(listed.map((d) => d.digest))).toEqual(new Set(attached.map((d) => d.digest)));
+    });
+  });
+});
+
+describe('a registry with the referrers API (loopback fake implementing distribution 1.1)', () => {
+  let server: LoopbackServer;
+  const manifests = new Map<string, { type: string; bytes: Buffer }>();
+  let filtersApplied = true;
+  const SUBJECT = sha256Digest(new TextEncoder().encode('subject'));
+
+  beforeAll(async () => {
+    server = await startLoopbackServer((req, res) => {
+      const url = new URL(req.path, 'http://x');
+      const blobUpload = url.pathname === '/v2/app/blobs/uploads/';
+      if (blobUpload && req.method === 'POST') {
+        reply(res, 201, '', { 'docker-content-digest': url.searchParams.get('digest') ?? '' });
+        return;
+      }
+      const put = /^\/v2\/app\/manifests\/(.+)$/.exec(url.pathname);
+      if (put && req.method === 'PUT') {
+        const digest = sha256Digest(req.body);
+        manifests.set(digest, { type: String(req.headers['content-type']), bytes: req.body });
+        const parsed = JSON.parse(req.body.toString()) as { subject?: Descriptor };
+        reply(res, 201, '', {
+          'docker-content-digest': digest,
+          ...(parsed.subject ? { 'oci-subject': parsed.subject.digest } : {}),
+        });
+        return;
+      }
+      const referrers = /^\/v2\/app\/referrers\/(.+)$/.exec(url.pathname);
+      if (referrers && req.method === 'GET') {
+        const wanted = url.searchParams.get('artifactType');
+        const all: Descriptor[] = [];
+        for (const [digest, { type, bytes }] of manifests) {
+          const m = JSON.parse(bytes.toString()) as { subject?: Descriptor; artifactType?: string };
+          if (m.subject?.digest !== referrers[1]) continue;
+          if (filtersApplied && wanted !== null && m.artifactType !== wanted) continue;
+          all.push({
+            mediaType: type,
+            digest,
+            size: bytes.byteLength,
+            ...(m.artifactType ? { artifactType: m.artifactType } : {}),
+          });
+        }
+        // two per page, with Link to the next
+        const page = Number(url.searchParams.get('page') ?? '0');
+        const slice = all.slice(page * 2, page * 2 + 2);
+        const headers: Record<string, string> = { 'content-type': MEDIA_TYPES.imageIndex };
+        if (filtersApplied && wanted !== null) headers['oci-filters-applied'] = 'artifactType';
+        if (page * 2 + 2 < all.length) {
+          const next = new URL(url);
+          next.searchParams.set('page', String(page + 1));
+          headers.link = `<${next.pathname}${next.search}>; rel="next"`;
+        }
+        reply(
+          res,
+          200,
+          encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.imageIndex, manifests: slice }),
+          headers,
+        );
+        return;
+      }
+      reply(res, 404);
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  afterEach(() => {
+    filtersApplied = true;
+  });
+
+  it('attaches without touching a tag index, then pages through the API', async () => {
+    const log = requestLog();
+    const transport = new NodeHttpTransport();
+    try {
+      const store = new RegistryStore(
+        new RegistryClient({ transport, plainHttp: [server.host], onRequest: log.onRequest }),
+        server.host,
+        'app',
+      );
+      const subject = { mediaType: MEDIA_TYPES.imageManifest, digest: SUBJECT, size: 7 };
+      const types = ['application/a', 'application/b', 'application/a', 'application/c', 'application/a'];
+      for (const [i, artifactType] of types.entries()) {
+        await store.attach({ subject, artifactType, layers: [note(i)] });
+      }
+      expect(log.events.filter((e) => e.url.includes('sha256-'))).toEqual([]);
+      // single-POST uploads, one per distinct blob (the empty config once), one PUT per manifest
+      expect(log.events.map((e) => e.method).sort()).toEqual([
+        ...Array<string>(6).fill('POST'),
+        ...Array<string>(5).fill('PUT'),
+      ]);
+
+      log.reset();
+      const all = await store.referrers(subject);
+      expect(all).toHaveLength(5);
+      expect(log.events.map((e) => e.method)).toEqual(['GET', 'GET', 'GET']);
+
+      expect(
+        (await store.referrers(subject, { artifactType: 'application/a' })).map((d) => d.artifactType),
+      ).toEqual(['application/a', 'application/a', 'application/a']);
+      filtersApplied = false;
+      expect(await store.referrers(subject, { artifactType: 'application/c' })).toHaveLength(1);
+    } finally {
+      transport.close();
+    }
+  });
+});
+
+describe('a registry without the referrers API that honours If-Match (loopback fake)', () => {
+  it("sends If-Match with the ETag it read, and on 412 merges the other writer's entry", async () => {
+    const tags = new Map<string, { bytes: Buffer; etag: string; type: string }>();
+    const stored = new Map<string, Buffer>();
+    let interfere = true;
+    const ifMatchSeen: (string | undefined)[] = [];
+    const otherWriter: Descriptor = {
+      mediaType: MEDIA_TYPES.imageManifest,
+      digest: sha256Digest(new TextEncoder().encode('someone else')),
+      size: 12,
+      artifactType: 'application/other',
+    };
+    const server = await startLoopbackServer((req, res) => {
+      const url = new URL(req.path, 'http://x');
+      if (url.pathname === '/v2/app/blobs/uploads/' && req.method === 'POST') {
+        reply(res, 201, '', { 'docker-content-digest': url.searchParams.get('digest') ?? '' });
+        return;
+      }
+      const m = /^\/v2\/app\/manifests\/(.+)$/.exec(url.pathname);
+      if (!m?.[1]) {
+        reply(res, 404);
+        return;
+      }
+      const ref = m[1];
+      if (req.method === 'PUT') {
+        const digest = sha256Digest(req.body);
+        if (ref.startsWith('sha256-')) {
+          const ifMatch = req.headers['if-match'] as string | undefined;
+          ifMatchSeen.push(ifMatch);
+          const current = tags.get(ref);
+          if (interfere && current !== undefined) {
+            // another writer lands between our read and our write
+            interfere = false;
+            const index = JSON.parse(current.bytes.toString()) as ImageIndex;
+            index.manifests.push(otherWriter);
+            const bytes = Buffer.from(JSON.stringify(index));
+            tags.set(ref, { bytes, etag: `"${sha256Digest(bytes)}"`, type: MEDIA_TYPES.imageIndex });
+          }
+          const now = tags.get(ref);
+          if (ifMatch !== undefined && now !== undefined && ifMatch !== now.etag) {
+            reply(res, 412);
+            return;
+          }
+          tags.set(ref, { bytes: req.body, etag: `"${digest}"`, type: MEDIA_TYPES.imageIndex });
+        } else {
+          stored.set(digest, req.body);
+        }
+        reply(res, 201, '', { 'docker-content-digest': digest }); // no OCI-Subject: no API
+        return;
+      }
+      if (req.method === 'GET') {
+        const tag = tags.get(ref);
+        if (tag) {
+          reply(res, 200, tag.bytes, { 'content-type': tag.type, etag: tag.etag });
+          return;
+        }
+      }
+      reply(res, 404);
+    });
+    const transport = new NodeHttpTransport();
+    try {
+      const store = new RegistryStore(new RegistryClient({ transport, plainHttp: true }), server.host, 'app');
+      const subject = {
+        mediaType: MEDIA_TYPES.imageManifest,
+        digest: sha256Digest(new TextEncoder().encode('s')),
+        size: 1,
+      };
+      const first = await store.attach({ subject, artifactType: 'application/a', layers: [note(1)] });
+      const second = await store.attach({ subject, artifactType: 'application/b', layers: [note(2)] });
+      // first write: no tag yet, so no If-Match; then If-Match with the ETag read, refused once
+      expect(ifMatchSeen[0]).toBeUndefined();
+      expect(ifMatchSeen.slice(1).every((v) => v?.startsWith('"sha256:'))).toBe(true);
+      expect(ifMatchSeen.length).toBe(3);
+      const listed = await store.referrers(subject);
+      expect(listed.map((d) => d.digest)).toEqual([first.digest, otherWriter.digest, second.digest]);
+    } finally {
+      transport.close();
+      await server.close();
+    }
+  });
+});

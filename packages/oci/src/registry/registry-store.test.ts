@@ -1,0 +1,204 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  makeUmociImage,
+  run,
+  skopeoInspect,
+  skopeoInspectRaw,
+  skopeoPush,
+  startRegistry,
+  type TestRegistry,
+} from '../../../../test/harness/index.js';
+import { sha256Digest } from '../digest.js';
+import { NodeHttpTransport } from '../http/node-transport.js';
+import { encodeJson, isImageIndex } from '../manifest.js';
+import { createRegistryClient } from '../open-store.js';
+import { resolvePlatform } from '../resolve-platform.js';
+import { requestLog, sampleImage } from '../test-support.js';
+import { MEDIA_TYPES, type ImageIndex } from '../types.js';
+import { RegistryClient } from './registry-client.js';
+import { RegistryStore } from './registry-store.js';
+
+describe('the registry store against distribution 2.8 (plain HTTP)', () => {
+  let registry: TestRegistry;
+  let transport: NodeHttpTransport;
+  const log = requestLog();
+  let client: RegistryClient;
+  const store = (repository: string): RegistryStore => new RegistryStore(client, registry.host, repository);
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'none' });
+    transport = new NodeHttpTransport();
+    client = new RegistryClient({ transport, plainHttp: [registry.host], onRequest: log.onRequest });
+  });
+  afterAll(async () => {
+    transport.close();
+    await registry.stop();
+  });
+
+  describe('when skopeo pushed an image built with umoci', () => {
+    let layoutDir: string;
+    beforeAll(async () => {
+      ({ layoutDir } = await makeUmociImage({ tag: 'v1', files: { 'a.txt': 'alpha\n' } }));
+      await skopeoPush(registry, layoutDir, 'v1', 'umoci/app');
+    });
+    afterAll(async () => {
+      await rm(path.dirname(layoutDir), { recursive: true, force: true });
+    });
+
+    it('resolves the tag to the digest skopeo sees, in one request', async () => {
+      log.reset();
+      const descriptor = await store('umoci/app').resolve('v1');
+      const raw = await skopeoInspectRaw(registry, 'umoci/app:v1');
+      expect(descriptor).toEqual({
+        mediaType: MEDIA_TYPES.imageManifest,
+        digest: sha256Digest(new TextEncoder().encode(raw)),
+        size: Buffer.byteLength(raw),
+      });
+      expect(log.events.map((e) => e.method)).toEqual(['HEAD']);
+    });
+
+    it('reads the manifest, config and layers, all digest-verified', async () => {
+      const app = store('umoci/app');
+      const { manifest, bytes } = await app.fetchManifest('v1');
+      expect(new TextDecoder().decode(bytes)).toBe(await skopeoInspectRaw(registry, 'umoci/app:v1'));
+      if (isImageIndex(manifest)) throw new Error('expected an image manifest');
+      const config = JSON.parse(new TextDecoder().decode(await app.fetchBlob(manifest.config))) as {
+        os: string;
+      };
+      expect(config.os).toBe('linux');
+      const layer = await app.fetchBlob(manifest.layers[0]!);
+      expect(sha256Digest(layer)).toBe(manifest.layers[0]!.digest);
+    });
+
+    it('says NOT_FOUND for an unknown tag, naming the repository', async () => {
+      await expect(store('umoci/app').resolve('nope')).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining(`${registry.host}/umoci/app`) as string,
+      });
+    });
+  });
+
+  describe('when scs pushes an image', () => {
+    const image = sampleImage('pushed-by-scs');
+
+    beforeAll(async () => {
+      const app = store('scs/app');
+      await app.pushBlob(image.config.content, image.config.descriptor.mediaType);
+      await app.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+      await app.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+    });
+
+    it('skopeo inspects it', async () => {
+      const inspected = await skopeoInspect(registry, 'scs/app:v1');
+      expect(inspected.Digest).toBe(image.descriptor.digest);
+      expect(inspected.Labels).toEqual({ label: 'pushed-by-scs' });
+    });
+
+    it('skopeo copies it into an OCI layout with the same digest', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-skopeo-copy-'));
+      try {
+        await run('skopeo', [
+          'copy',
+          '--quiet',
+          '--preserve-digests',
+          '--src-tls-verify=false',
+          `docker://${registry.host}/scs/app:v1`,
+          `oci:${dir}/layout:v1`,
+        ]);
+        const index = JSON.parse(
+          await readFile(path.join(dir, 'layout', 'index.json'), 'utf8'),
+        ) as ImageIndex;
+        expect(index.manifests[0]?.digest).toBe(image.descriptor.digest);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('reports which blobs exist', async () => {
+      const app = store('scs/app');
+      expect(await app.exists(image.layer.descriptor)).toBe(true);
+      expect(await app.exists(image.descriptor)).toBe(true);
+      expect(await app.exists({ ...image.layer.descriptor, digest: sha256Digest(new Uint8Array([1])) })).toBe(
+        false,
+      );
+    });
+
+    it('tags an existing manifest', async () => {
+      await store('scs/app').tag(image.descriptor, 'stable');
+      expect((await store('scs/app').resolve('stable')).digest).toBe(image.descriptor.digest);
+    });
+  });
+
+  describe('when a blob is larger than the chunk size', () => {
+    it('uploads it in chunks (the last one with the closing PUT) that read back intact', async () => {
+      const chunked = new RegistryClient({
+        transport,
+        plainHttp: true,
+        chunkSizeBytes: 64 * 1024,
+        onRequest: log.onRequest,
+      });
+      const big = new Uint8Array(200 * 1024).map((_, i) => (i * 7) % 251);
+      log.reset();
+      const descriptor = await new RegistryStore(chunked, registry.host, 'scs/chunked').pushBlob(
+        big,
+        'application/octet-stream',
+      );
+      expect(log.events.map((e) => e.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH', 'PUT']);
+      expect(await store('scs/chunked').fetchBlob(descriptor)).toEqual(big);
+    });
+  });
+
+  describe('when an image index is pushed', () => {
+    it('is read back and a platform is selected from it', async () => {
+      const app = store('scs/multi');
+      const amd = sampleImage('amd64');
+      const arm = sampleImage('arm64');
+      for (const image of [amd, arm]) {
+        await app.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
+        await app.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+        await app.pushManifest(image.manifest, MEDIA_TYPES.imageManifest);
+      }
+      const index: ImageIndex = {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.imageIndex,
+        manifests: [
+          { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+          { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+        ],
+      };
+      await app.pushManifest(encodeJson(index), MEDIA_TYPES.imageIndex, { tag: 'multi' });
+      const fetched = await app.fetchManifest('multi');
+      expect(fetched.descriptor.mediaType).toBe(MEDIA_TYPES.imageIndex);
+      const chosen = await resolvePlatform(app, fetched.descriptor, { os: 'linux', architecture: 'arm64' });
+      expect(chosen).toEqual(arm.descriptor);
+      // an image manifest resolves to itself
+      expect(await resolvePlatform(app, arm.descriptor, { os: 'linux', architecture: 'amd64' })).toEqual(
+        arm.descriptor,
+      );
+      await expect(
+        resolvePlatform(app, fetched.descriptor, { os: 'windows', architecture: 'amd64' }),
+      ).rejects.toThrow(/no manifest for platform windows\/amd64; it has: linux\/amd64, linux\/arm64\/v8/);
+    });
+  });
+
+  describe('when blobs are copied between repositories of one registry', () => {
+    it('mounts instead of uploading', async () => {
+      const image = sampleImage('mount-me');
+      const source = store('mount/source');
+      await source.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+      expect(await store('mount/target').mountBlob(image.layer.descriptor, 'mount/source')).toBe(true);
+      expect(await store('mount/target').exists(image.layer.descriptor)).toBe(true);
+      const missing = { ...image.layer.descriptor, digest: sha256Digest(new TextEncoder().encode('absent')) };
+      expect(await store('mount/target').mountBlob(missing, 'mount/source')).toBe(false);
+    });
+  });
+
+  it('shares what it learns through createRegistryClient', () => {
+    const shared = createRegistryClient({ plainHttp: [registry.host] });
+    expect(shared.baseUrl(registry.host).protocol).toBe('http:');
+    expect(shared.baseUrl('registry.example.com').protocol).toBe('https:');
+  });
+});
