@@ -76,7 +76,10 @@ export interface CliServices {
     subject: Descriptor,
     options: {
       key?: { keyPem: string; certificatePem: string };
+      /** `https://<vault>.vault.azure.net/keys/<name>/<version>`: sign with the Key Vault key. */
       azureKeyId?: string;
+      /** With `azureKeyId`: PEM bundle completing the Key Vault certificate's chain (the azure-kv plugin's `ca_certs`). */
+      azureCaCertificates?: string;
       format: 'jws' | 'cose';
       expiresInSeconds?: number;
       userMetadata: Record<string, string>;

@@ -89,9 +89,34 @@ interface Context {
   repository: string;
 }
 
+/**
+ * A manifest listed as a referrer of `subject`, checked to really be one: its own `subject`
+ * must name `subject.digest` (a referrers tag-schema index is writable by anyone who can push a
+ * tag, so its entries are claims; fail closed otherwise).
+ */
+async function referrerManifest(
+  ctx: Context,
+  subject: Descriptor,
+  referrer: Descriptor,
+): Promise<FetchedManifest> {
+  const fetched = await ctx.cache.manifest(ctx.store, referrer);
+  const claimed = fetched.manifest.subject?.digest;
+  if (claimed !== subject.digest) {
+    throw new VerifyCoreError(
+      'FETCH_FAILED',
+      `${referrer.digest} is listed as a referrer of ${subject.digest} but its subject is ${claimed ?? 'absent'}; the referrers index is wrong or tampered with`,
+    );
+  }
+  return fetched;
+}
+
 /** The single layer of a signature manifest and its envelope bytes. */
-async function fetchSignature(ctx: Context, manifest: Descriptor): Promise<FetchedSignature> {
-  const fetched = await ctx.cache.manifest(ctx.store, manifest);
+async function fetchSignature(
+  ctx: Context,
+  subject: Descriptor,
+  manifest: Descriptor,
+): Promise<FetchedSignature> {
+  const fetched = await referrerManifest(ctx, subject, manifest);
   const layers = 'layers' in fetched.manifest ? fetched.manifest.layers : undefined;
   if (layers?.length !== 1 || layers[0] === undefined) {
     throw new VerifyCoreError(
@@ -107,12 +132,13 @@ async function fetchSignature(ctx: Context, manifest: Descriptor): Promise<Fetch
 /** Fetch the signatures referring to `subject`; the ones that cannot be fetched become failed evidence. */
 async function fetchSignatures(
   ctx: Context,
+  subject: Descriptor,
   referrers: readonly Descriptor[],
 ): Promise<{ fetched: FetchedSignature[]; failed: SignatureEvidenceItem[] }> {
   const signatures = referrers
     .filter((d) => d.artifactType === NOTARY_SIGNATURE_ARTIFACT_TYPE)
     .slice(0, ctx.limits.maxSignatures);
-  const results = await Promise.allSettled(signatures.map((d) => fetchSignature(ctx, d)));
+  const results = await Promise.allSettled(signatures.map((d) => fetchSignature(ctx, subject, d)));
   const fetched: FetchedSignature[] = [];
   const failed: SignatureEvidenceItem[] = [];
   results.forEach((result, i) => {
@@ -144,7 +170,7 @@ async function verifyAttached(
   warnings: string[];
   count: number;
 }> {
-  const { fetched, failed } = await fetchSignatures(ctx, referrers);
+  const { fetched, failed } = await fetchSignatures(ctx, artifact, referrers);
   if (fetched.length === 0 && failed.length > 0) {
     // Signatures are attached but none could be read: say so rather than "not signed".
     return {
@@ -245,12 +271,13 @@ function documentLayer(fetched: FetchedManifest, artifactType: string): Descript
 
 async function fetchDocument<T>(
   ctx: Context,
+  subject: Descriptor,
   descriptor: Descriptor,
   maxBytes: number,
   parse: (bytes: Uint8Array) => T,
 ): Promise<{ document: T; created?: string }> {
   const artifactType = descriptor.artifactType ?? '';
-  const fetched = await ctx.cache.manifest(ctx.store, descriptor);
+  const fetched = await referrerManifest(ctx, subject, descriptor);
   const layer = documentLayer(fetched, artifactType);
   const bytes = await ctx.cache.blob(ctx.store, layer, maxBytes);
   const document = await ctx.cache.parsed(artifactType, layer, () => parse(bytes));
@@ -262,6 +289,7 @@ async function fetchDocument<T>(
 async function collectSboms(
   ctx: Context,
   scope: PolicyScope,
+  subject: Descriptor,
   referrers: readonly Descriptor[],
 ): Promise<AttachedSbom[]> {
   const candidates = referrers
@@ -276,8 +304,12 @@ async function collectSboms(
         ? { signature: await artifactSignature(ctx, scope, descriptor) }
         : {};
       try {
-        const { document, created } = await fetchDocument(ctx, descriptor, ctx.limits.sbomBytes, (bytes) =>
-          parseSbom(format, bytes),
+        const { document, created } = await fetchDocument(
+          ctx,
+          subject,
+          descriptor,
+          ctx.limits.sbomBytes,
+          (bytes) => parseSbom(format, bytes),
         );
         return {
           digest: descriptor.digest,
@@ -296,6 +328,7 @@ async function collectSboms(
 async function collectReports(
   ctx: Context,
   scope: PolicyScope,
+  subject: Descriptor,
   referrers: readonly Descriptor[],
 ): Promise<AttachedReport[]> {
   const candidates = referrers
@@ -310,8 +343,12 @@ async function collectReports(
         ? { signature: await artifactSignature(ctx, scope, descriptor) }
         : {};
       try {
-        const { document, created } = await fetchDocument(ctx, descriptor, ctx.limits.reportBytes, (bytes) =>
-          format === 'sarif' ? parseSarifReport(bytes) : parseTrivyReport(bytes),
+        const { document, created } = await fetchDocument(
+          ctx,
+          subject,
+          descriptor,
+          ctx.limits.reportBytes,
+          (bytes) => (format === 'sarif' ? parseSarifReport(bytes) : parseTrivyReport(bytes)),
         );
         return {
           digest: descriptor.digest,
@@ -499,8 +536,8 @@ export async function evaluate(reference: string, deps: EvaluateDeps): Promise<D
       scope.signature.level === 'skip'
         ? Promise.resolve({ verified: true, message: 'skipped', signatures: [], warnings: [], count: 0 })
         : verifyAttached(ctx, scope, subject, referrers),
-      sbomMatters(scope) ? collectSboms(ctx, scope, referrers) : Promise.resolve([]),
-      reportsMatter(scope) ? collectReports(ctx, scope, referrers) : Promise.resolve([]),
+      sbomMatters(scope) ? collectSboms(ctx, scope, subject, referrers) : Promise.resolve([]),
+      reportsMatter(scope) ? collectReports(ctx, scope, subject, referrers) : Promise.resolve([]),
     ]);
     checks.push(signatureCheck(scope, signatures));
     if (sbomMatters(scope)) checks.push(...sbomChecks(scope.sbom, sboms));

@@ -7,7 +7,7 @@ import { parseAnnotations } from './attach.js';
 
 export const SIGN_USAGE =
   'scs sign <reference> --key <key.pem> --cert <cert.pem> [--signature-format jws|cose] [--expiry <days>d] [--user-metadata k=v]...\n' +
-  '       scs sign <reference> --azure-key-id https://<vault>.vault.azure.net/keys/<name>/<version>';
+  '       scs sign <reference> --azure-key-id https://<vault>.vault.azure.net/keys/<name>/<version> [--azure-ca-certs <bundle.pem>]';
 
 /** `scs sign`: a Notary Project signature of the image, pushed as a referrer. */
 export async function signCommand(args: readonly string[], ctx: CliCommandContext): Promise<number> {
@@ -18,6 +18,7 @@ export async function signCommand(args: readonly string[], ctx: CliCommandContex
       key: { type: 'string', short: 'k' },
       cert: { type: 'string', short: 'c' },
       'azure-key-id': { type: 'string' },
+      'azure-ca-certs': { type: 'string' },
       'signature-format': { type: 'string' },
       expiry: { type: 'string', short: 'e' },
       'user-metadata': { type: 'string', multiple: true, short: 'm' },
@@ -71,6 +72,11 @@ export async function signCommand(args: readonly string[], ctx: CliCommandContex
     keyFile !== undefined && certFile !== undefined
       ? { keyPem: await read(keyFile, 'key'), certificatePem: await read(certFile, 'certificate') }
       : undefined;
+  const caBundleFile = stringOption(parsed, 'azure-ca-certs');
+  if (caBundleFile !== undefined && azureKeyId === undefined) {
+    throw new VerifyCoreError('USAGE', 'scs sign: --azure-ca-certs goes with --azure-key-id');
+  }
+  const azureCaCertificates = caBundleFile === undefined ? undefined : await read(caBundleFile, 'CA bundle');
   const registry = await registryOptions(parsed, ctx);
   const reference = parsed.positionals[0] ?? '';
   const target = await ctx.services.openTarget(reference, registry);
@@ -85,6 +91,7 @@ export async function signCommand(args: readonly string[], ctx: CliCommandContex
   const signed = await ctx.services.sign(target, subject, {
     ...(key === undefined ? {} : { key }),
     ...(azureKeyId === undefined ? {} : { azureKeyId }),
+    ...(azureCaCertificates === undefined ? {} : { azureCaCertificates }),
     format,
     ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
     userMetadata: parseAnnotations(stringsOption(parsed, 'user-metadata')),
