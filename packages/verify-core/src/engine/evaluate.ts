@@ -74,10 +74,11 @@ function errorOf(error: unknown): CheckError {
   return { code: 'BUG', message: String(error) };
 }
 
+/** Newest first by `org.opencontainers.image.created`, then by digest: the same state gives the same order. */
 function byNewest(a: Descriptor, b: Descriptor): number {
   const ta = a.annotations?.[CREATED_ANNOTATION] ?? '';
   const tb = b.annotations?.[CREATED_ANNOTATION] ?? '';
-  return tb.localeCompare(ta);
+  return tb.localeCompare(ta) || a.digest.localeCompare(b.digest);
 }
 
 interface Context {
@@ -135,8 +136,11 @@ async function fetchSignatures(
   subject: Descriptor,
   referrers: readonly Descriptor[],
 ): Promise<{ fetched: FetchedSignature[]; failed: SignatureEvidenceItem[] }> {
+  // Any trusted signature is enough, so the order only shapes the evidence: make it stable
+  // (registries list referrers in no guaranteed order).
   const signatures = referrers
     .filter((d) => d.artifactType === NOTARY_SIGNATURE_ARTIFACT_TYPE)
+    .sort(byNewest)
     .slice(0, ctx.limits.maxSignatures);
   const results = await Promise.allSettled(signatures.map((d) => fetchSignature(ctx, subject, d)));
   const fetched: FetchedSignature[] = [];
