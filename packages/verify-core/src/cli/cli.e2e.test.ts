@@ -432,10 +432,11 @@ describe('signing with an Azure Key Vault key', () => {
     expect(ctx.out.out).toContain('by CN=kv-signer,O=Notary,L=Seattle,ST=WA,C=US');
     expect(vault.requests.some((r) => r.authorized && r.path.includes('/sign'))).toBe(true);
 
+    // The policy trusts the certificate where it lives: an Azure Key Vault trust store.
     const policyDir = await mkdtemp(path.join(work, 'kv-policy-'));
-    await writeFile(path.join(policyDir, 'kv.crt'), cert.certificatePem);
+    const policyFile = path.join(policyDir, 'p.yaml');
     await writeFile(
-      path.join(policyDir, 'p.yaml'),
+      policyFile,
       `apiVersion: scs.dev/v1alpha1
 kind: SupplyChainPolicy
 metadata: { name: kv }
@@ -445,13 +446,38 @@ spec:
       registryScopes: ["*"]
       signature:
         level: strict
-        trustStores: [{ name: kv, type: ca, certificates: [kv.crt] }]
+        trustStores:
+          - name: kv
+            type: ca
+            azureKeyVault: { vaultUri: "https://${host}", certificateName: signing, version: "${version}" }
         trustedIdentities: ["x509.subject: CN=kv-signer,O=Notary,L=Seattle,ST=WA,C=US"]
 `,
     );
-    expect(
-      (await scs(['verify', reference, '--policy', path.join(policyDir, 'p.yaml'), '--plain-http'])).code,
-    ).toBe(0);
+    const again = async (args: string[]): Promise<number> => {
+      ctx.out.out = '';
+      ctx.out.err = '';
+      return runCli(args, ctx);
+    };
+    expect(await again(['verify', reference, '--policy', policyFile, '--plain-http'])).toBe(0);
+    expect(ctx.out.out).toMatch(/^ALLOWED/);
+    // Without the trusted certificate in the vault the decision cannot be made: nothing passes.
+    const missing = path.join(policyDir, 'missing.yaml');
+    await writeFile(
+      missing,
+      (await readFile(policyFile, 'utf8')).replace('certificateName: signing', 'certificateName: other'),
+    );
+    expect(await again(['verify', reference, '--policy', missing, '--plain-http'])).toBe(1);
+    expect(ctx.out.err).toContain(
+      `the certificate other (version ${version}) of trust store ca:kv could not be read from https://${host}`,
+    );
+    expect(ctx.out.err).not.toContain('fake-token');
+    // The notation export fetches the certificate too.
+    const out = path.join(policyDir, 'notation');
+    expect(await again(['trustpolicy', 'export', policyFile, '--out', out])).toBe(0);
+    const exported = await readdir(path.join(out, 'truststore', 'x509', 'ca', 'kv'));
+    expect(await readFile(path.join(out, 'truststore', 'x509', 'ca', 'kv', exported[0]!), 'utf8')).toBe(
+      cert.certificatePem,
+    );
   });
 });
 

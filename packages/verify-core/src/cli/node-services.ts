@@ -28,6 +28,7 @@ import {
   parseOciTrustPolicy,
   signArtifact,
 } from '@scs/notary';
+import { keyVaultTrustStoreCertificates } from '../engine/key-vault-certificates.js';
 import { MaterialCache } from '../engine/material-cache.js';
 import type { NotaryServices } from '../engine/notary-verifier.js';
 import {
@@ -39,7 +40,12 @@ import type { OpenedTarget } from '../engine/ports.js';
 import { revocationFetcher } from '../engine/revocation-fetcher.js';
 import { VerifyCoreError } from '../errors.js';
 import { layoutRepository } from '../policy/registry-scope.js';
-import type { LoadedPolicy, PolicyScope, SupplyChainPolicy } from '../policy/types.js';
+import type {
+  AzureKeyVaultTrustStore,
+  LoadedPolicy,
+  PolicyScope,
+  SupplyChainPolicy,
+} from '../policy/types.js';
 import { POLICY_API_VERSION, POLICY_KIND } from '../policy/types.js';
 import type { CliServices, ReferrerNode, RegistryOptions } from './services.js';
 
@@ -50,7 +56,7 @@ export interface NodeServicesOptions {
   homeDir: string;
   /** Network access of the revocation checks (default: bounded global fetch). */
   notary?: NotaryServices;
-  /** Azure Key Vault access for `sign --azure-key-id` (default: DefaultAzureCredential, the SDK's HTTP client). */
+  /** Azure Key Vault access for `sign --azure-key-id` and Key Vault trust stores (default: DefaultAzureCredential, the SDK's HTTP client). */
   keyVault?: { credential: KeyVaultCredential; httpClient?: KeyVaultHttpClient };
 }
 
@@ -73,6 +79,14 @@ export function nodeCliServices(options: NodeServicesOptions): CliServices {
   const notary = options.notary ?? defaultNotaryServices();
   const clients = new Map<string, RegistryClient>();
   let cache: MaterialCache | undefined;
+  let fromVault: ReturnType<typeof keyVaultTrustStoreCertificates> | undefined;
+  const vaultCertificates = (store: AzureKeyVaultTrustStore): Promise<Uint8Array[]> => {
+    fromVault ??= keyVaultTrustStoreCertificates({
+      credential: options.keyVault?.credential ?? new DefaultAzureCredential(),
+      ...(options.keyVault?.httpClient === undefined ? {} : { httpClient: options.keyVault.httpClient }),
+    });
+    return fromVault(store);
+  };
 
   async function client(registry: RegistryOptions): Promise<RegistryClient> {
     const key = `${registry.plainHttp}|${registry.caFile ?? ''}`;
@@ -106,26 +120,27 @@ export function nodeCliServices(options: NodeServicesOptions): CliServices {
   return {
     openTarget,
 
-    policyVerifier(loaded) {
+    async policyVerifier(loaded) {
+      // Azure Key Vault trust stores: their certificates are read from the vault now, once.
+      const certificates = new Map(loaded.certificates);
       for (const scope of loaded.policy.spec.scopes) {
         for (const store of scope.signature.trustStores) {
-          if (store.source === 'azureKeyVault') {
-            return Promise.reject(
-              new VerifyCoreError(
-                'POLICY_INVALID',
-                `trust store ${store.type}:${store.name} is in Azure Key Vault (${store.azureKeyVault.vaultUri}); the scs CLI reads trust stores from files or inline PEM. Fix: download the certificate (az keyvault certificate download --vault-name <vault> -n ${store.azureKeyVault.certificateName} -f ${store.name}.pem) and list it under certificates`,
-              ),
-            );
-          }
+          const key = `${store.type}:${store.name}` as const;
+          if (store.source !== 'azureKeyVault' || certificates.has(key)) continue;
+          fromVault ??= keyVaultTrustStoreCertificates({
+            credential: options.keyVault?.credential ?? new DefaultAzureCredential(),
+            ...(options.keyVault?.httpClient === undefined
+              ? {}
+              : { httpClient: options.keyVault.httpClient }),
+          });
+          certificates.set(key, await fromVault(store));
         }
       }
-      return Promise.resolve(
-        policySignatureVerifier({
-          trustStore: policyTrustStore(loaded.certificates),
-          clock: options.clock,
-          services: notary,
-        }),
-      );
+      return policySignatureVerifier({
+        trustStore: policyTrustStore(certificates),
+        clock: options.clock,
+        services: notary,
+      });
     },
 
     async notationVerifier(trustPolicyFile, trustStoreDir) {
@@ -287,6 +302,8 @@ export function nodeCliServices(options: NodeServicesOptions): CliServices {
       const subject = new X509Certificate(generated.certificateDer).subject.split('\n').reverse().join(',');
       return Promise.resolve({ keyPem: generated.keyPem, certificatePem: generated.certificatePem, subject });
     },
+
+    azureKeyVaultCertificates: vaultCertificates,
 
     cache() {
       cache ??= new MaterialCache();

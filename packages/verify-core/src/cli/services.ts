@@ -7,7 +7,7 @@ import type { Descriptor } from '@scs/oci';
 import type { MaterialCache } from '../engine/material-cache.js';
 import type { OpenedTarget, SignatureVerifier } from '../engine/ports.js';
 import type { LoadedPolicyWithCertificates } from '../policy/load-policy.js';
-import type { LoadedPolicy } from '../policy/types.js';
+import type { AzureKeyVaultTrustStore, LoadedPolicy } from '../policy/types.js';
 
 /** How to reach registries (layouts ignore it). */
 export interface RegistryOptions {
@@ -86,6 +86,8 @@ export interface CliServices {
     },
   ): Promise<SignedResult>;
   generateTestCertificate(name: string, options: { days: number }): Promise<TestCertificateFiles>;
+  /** The certificate of an Azure Key Vault trust store (DER), read from the vault. */
+  azureKeyVaultCertificates(store: AzureKeyVaultTrustStore): Promise<Uint8Array[]>;
   /** A cache shared by the decisions of one CLI run. */
   cache(): MaterialCache;
 }

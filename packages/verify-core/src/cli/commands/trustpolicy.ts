@@ -60,7 +60,9 @@ export async function trustPolicyExport(args: readonly string[], ctx: CliCommand
       `scs trustpolicy export needs --out <dir>. Usage: ${TRUSTPOLICY_EXPORT_USAGE}`,
     );
   const loaded = await loadPolicy(parsed.positionals[0] ?? '', { reader: ctx.fs, now: ctx.clock });
-  const exported = await buildNotationExport(loaded);
+  const exported = await buildNotationExport(loaded, {
+    azureKeyVault: (store) => ctx.services.azureKeyVaultCertificates(store),
+  });
   await writeTree(ctx.fs, out, exported.files);
   if (output === 'json') {
     ctx.out.stdout(
