@@ -57,3 +57,51 @@ export { renderDecisionMarkdown } from './render/render-markdown.js';
 export { renderDecisionSarif } from './render/render-sarif.js';
 export { renderRatifyResponse } from './render/render-ratify.js';
 export type { RatifyResponse, RatifyVerifierReport } from './render/render-ratify.js';
+
+// The engine: one decision per reference, over injected stores and verifier.
+export { evaluate, DEFAULT_LIMITS, NOTARY_SIGNATURE_ARTIFACT_TYPE } from './engine/evaluate.js';
+export type { EvaluateDeps, EngineLimits } from './engine/evaluate.js';
+export { MaterialCache } from './engine/material-cache.js';
+export type { MaterialCacheOptions } from './engine/material-cache.js';
+export type {
+  EngineLogger,
+  FetchedSignature,
+  OpenedTarget,
+  SignatureVerificationRequest,
+  SignatureVerificationResult,
+  SignatureVerifier,
+  TargetOpener,
+} from './engine/ports.js';
+export { silentEngineLogger } from './engine/ports.js';
+export {
+  applicableTrustPolicy,
+  notationSignatureVerifier,
+  policySignatureVerifier,
+  policyTrustStore,
+  toSignatureResult,
+} from './engine/notary-verifier.js';
+export type { NotaryServices } from './engine/notary-verifier.js';
+export { revocationFetcher } from './engine/revocation-fetcher.js';
+export type { RevocationFetcherOptions } from './engine/revocation-fetcher.js';
+export { keyVaultTrustStoreCertificates } from './engine/key-vault-certificates.js';
+
+// Notation compatibility.
+export { buildNotationExport, notationTrustPolicy } from './export/notation-export.js';
+export type {
+  AzureKeyVaultCertificates,
+  ExportedFile,
+  NotationExport,
+  NotationTrustPolicyDocument,
+  NotationTrustPolicyStatement,
+} from './export/notation-export.js';
+
+// The CLI, for the actions and tests that run it in process.
+export { runCli, CORE_COMMANDS, CLI_VERSION } from './cli/run-cli.js';
+export type { CliCommandContext } from './cli/command.js';
+export type { CliFileSystem, CliOutput } from './cli/cli-io.js';
+export type { CliServices, RegistryOptions } from './cli/services.js';
+export { nodeCliServices, repositoryOf } from './cli/node-services.js';
+export type { NodeServicesOptions } from './cli/node-services.js';
+export { nodeFileSystem, memoryOutput, processOutput } from './cli/node-io.js';
+export { runDemo, formatDemoTable } from './demo/run-demo.js';
+export type { DemoCase, DemoResult } from './demo/run-demo.js';

@@ -15,7 +15,6 @@ import {
   parseLayoutTarget,
   parseReference,
 } from '@scs/oci';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { KeyVaultCredential, KeyVaultHttpClient, Signer } from '@scs/notary';
 import {
   DirectoryTrustStore,
@@ -28,7 +27,7 @@ import {
   parseOciTrustPolicy,
   signArtifact,
 } from '@scs/notary';
-import { keyVaultTrustStoreCertificates } from '../engine/key-vault-certificates.js';
+import type { keyVaultTrustStoreCertificates } from '../engine/key-vault-certificates.js';
 import { MaterialCache } from '../engine/material-cache.js';
 import type { NotaryServices } from '../engine/notary-verifier.js';
 import {
@@ -79,13 +78,25 @@ export function nodeCliServices(options: NodeServicesOptions): CliServices {
   const notary = options.notary ?? defaultNotaryServices();
   const clients = new Map<string, RegistryClient>();
   let cache: MaterialCache | undefined;
-  let fromVault: ReturnType<typeof keyVaultTrustStoreCertificates> | undefined;
-  const vaultCertificates = (store: AzureKeyVaultTrustStore): Promise<Uint8Array[]> => {
-    fromVault ??= keyVaultTrustStoreCertificates({
-      credential: options.keyVault?.credential ?? new DefaultAzureCredential(),
-      ...(options.keyVault?.httpClient === undefined ? {} : { httpClient: options.keyVault.httpClient }),
-    });
-    return fromVault(store);
+  // The Azure SDK is loaded only when a command needs Key Vault (it is heavy to import).
+  let credential: Promise<KeyVaultCredential> | undefined;
+  const azureCredential = (): Promise<KeyVaultCredential> => {
+    if (options.keyVault !== undefined) return Promise.resolve(options.keyVault.credential);
+    credential ??= import('@azure/identity').then(
+      ({ DefaultAzureCredential }) => new DefaultAzureCredential(),
+    );
+    return credential;
+  };
+  let fromVault: Promise<ReturnType<typeof keyVaultTrustStoreCertificates>> | undefined;
+  const vaultCertificates = async (store: AzureKeyVaultTrustStore): Promise<Uint8Array[]> => {
+    fromVault ??= Promise.all([import('../engine/key-vault-certificates.js'), azureCredential()]).then(
+      ([module, cred]) =>
+        module.keyVaultTrustStoreCertificates({
+          credential: cred,
+          ...(options.keyVault?.httpClient === undefined ? {} : { httpClient: options.keyVault.httpClient }),
+        }),
+    );
+    return (await fromVault)(store);
   };
 
   async function client(registry: RegistryOptions): Promise<RegistryClient> {
@@ -127,13 +138,7 @@ export function nodeCliServices(options: NodeServicesOptions): CliServices {
         for (const store of scope.signature.trustStores) {
           const key = `${store.type}:${store.name}` as const;
           if (store.source !== 'azureKeyVault' || certificates.has(key)) continue;
-          fromVault ??= keyVaultTrustStoreCertificates({
-            credential: options.keyVault?.credential ?? new DefaultAzureCredential(),
-            ...(options.keyVault?.httpClient === undefined
-              ? {}
-              : { httpClient: options.keyVault.httpClient }),
-          });
-          certificates.set(key, await fromVault(store));
+          certificates.set(key, await vaultCertificates(store));
         }
       }
       return policySignatureVerifier({
@@ -255,7 +260,7 @@ export function nodeCliServices(options: NodeServicesOptions): CliServices {
       } else if (signOptions.azureKeyId !== undefined) {
         signer = createKeyVaultSigner({
           keyId: signOptions.azureKeyId,
-          credential: options.keyVault?.credential ?? new DefaultAzureCredential(),
+          credential: await azureCredential(),
           ...(options.keyVault?.httpClient === undefined ? {} : { httpClient: options.keyVault.httpClient }),
           ...(signOptions.azureCaCertificates === undefined
             ? {}
