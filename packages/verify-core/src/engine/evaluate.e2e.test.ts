@@ -294,6 +294,27 @@ describe('a forged referrers tag-schema index', () => {
   });
 });
 
+describe('a deadline', () => {
+  it('turns a decision that takes too long into a denial saying so', async () => {
+    const reference = await pushLayout('e2e-valid-signature');
+    const slow = await services.policyVerifier(policy);
+    const decision = await evaluate(reference, {
+      policy,
+      verifier: {
+        verify: async (request) => {
+          await new Promise((r) => setTimeout(r, 300));
+          return slow.verify(request);
+        },
+      },
+      openTarget: (ref) => services.openTarget(ref, registryOptions),
+      clock,
+      timeoutMs: 100,
+    });
+    expect(decision.allowed).toBe(false);
+    expect(decision.reasons).toEqual(['the decision did not finish within 100 ms, so the image is denied']);
+  });
+});
+
 describe('a repeated decision with a shared cache', () => {
   it('is the same decision', async () => {
     const reference = await pushLayout('e2e-valid-signature');

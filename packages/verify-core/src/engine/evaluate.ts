@@ -64,6 +64,11 @@ export interface EvaluateDeps {
   /** Share one cache between decisions to reuse fetched material. */
   cache?: MaterialCache;
   limits?: Partial<EngineLimits>;
+  /**
+   * Answer within this many milliseconds: past it the decision is a denial saying so (the
+   * admission provider must answer inside Gatekeeper's deadline). Unbounded when absent.
+   */
+  timeoutMs?: number;
 }
 
 function errorOf(error: unknown): CheckError {
@@ -428,6 +433,40 @@ async function imageIdentity(ctx: Context, subject: Descriptor): Promise<ImageId
  * reason, and the decision is then a denial. Never throws.
  */
 export async function evaluate(reference: string, deps: EvaluateDeps): Promise<Decision> {
+  if (deps.timeoutMs === undefined) return decide(reference, deps);
+  const timeoutMs = deps.timeoutMs;
+  const evaluatedAt = deps.clock();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Decision>((resolve) => {
+    timer = setTimeout(() => {
+      const reason = `the decision did not finish within ${timeoutMs} ms, so the image is denied`;
+      resolve(
+        buildDecision({
+          reference: { requested: reference, repository: reference },
+          policy: { name: deps.policy.policy.metadata.name, digest: deps.policy.digest },
+          evaluatedAt,
+          checks: [
+            {
+              id: 'reference',
+              status: 'fail',
+              reason,
+              evidence: { requested: reference, repository: reference },
+              error: { code: 'TIMEOUT', message: reason },
+            },
+          ],
+        }),
+      );
+    }, timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([decide(reference, deps), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function decide(reference: string, deps: EvaluateDeps): Promise<Decision> {
   const evaluatedAt = deps.clock();
   const logger = deps.logger ?? silentEngineLogger;
   const policy = { name: deps.policy.policy.metadata.name, digest: deps.policy.digest };
