@@ -8,6 +8,19 @@ export function parseStrictJson(text: string, maxDepth = 32): unknown {
   return JSON.parse(text) as unknown;
 }
 
+/** Index of the closing quote of a string whose body starts at `from` (escapes skipped). */
+function nextQuote(text: string, from: number): number {
+  let j = from;
+  for (;;) {
+    const q = text.indexOf('"', j);
+    if (q < 0) return text.length;
+    let backslashes = 0;
+    for (let k = q - 1; k >= from && text.charCodeAt(k) === 92; k--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    j = q + 1;
+  }
+}
+
 function checkStructure(text: string, maxDepth: number): void {
   const stack: { keys: Set<string> | undefined; expectKey: boolean }[] = [];
   let i = 0;
@@ -15,14 +28,17 @@ function checkStructure(text: string, maxDepth: number): void {
     const c = text.charAt(i);
     if (c === '"') {
       let j = i + 1;
-      while (j < text.length && text.charAt(j) !== '"') j += text.charAt(j) === '\\' ? 2 : 1;
+      j = nextQuote(text, j);
       const top = stack.at(-1);
       if (top?.keys !== undefined && top.expectKey) {
-        let key: string;
-        try {
-          key = JSON.parse(text.slice(i, j + 1)) as string;
-        } catch {
-          throw new Error(`invalid string at offset ${i}`);
+        const raw = text.slice(i + 1, j);
+        let key = raw;
+        if (raw.includes('\\')) {
+          try {
+            key = JSON.parse(text.slice(i, j + 1)) as string;
+          } catch {
+            throw new Error(`invalid string at offset ${i}`);
+          }
         }
         if (top.keys.has(key)) throw new Error(`duplicate key "${key}"`);
         top.keys.add(key);

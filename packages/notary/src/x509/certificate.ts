@@ -137,6 +137,28 @@ function parseExtKeyUsage(value: Uint8Array): string[] {
  * "certificate #1 of the x5c chain") on anything malformed.
  */
 export function parseCertificate(der: Uint8Array, what = 'certificate'): Certificate {
+  const key = createHash('sha256').update(der).digest('hex');
+  const cached = CACHE.get(key);
+  if (cached !== undefined && Buffer.compare(cached.der, der) === 0) return cached;
+  const cert = parseUncached(der, what, key);
+  if (CACHE.size >= CACHE_SIZE) {
+    const oldest = CACHE.keys().next().value;
+    if (oldest !== undefined) CACHE.delete(oldest);
+  }
+  CACHE.set(key, cert);
+  return cert;
+}
+
+/**
+ * Parsed certificates are immutable, so the same DER is parsed once: verifying many signatures of
+ * one signer (an admission controller's case) does not pay the parse and the certificate
+ * signature check again. Bounded, oldest evicted first.
+ */
+const CACHE_SIZE = 512;
+const CACHE = new Map<string, Certificate>();
+
+function parseUncached(input: Uint8Array, what: string, sha256: string): Certificate {
+  const der = new Uint8Array(input);
   try {
     const node = new X509Certificate(der);
     const root = parseElement(der);
@@ -204,7 +226,7 @@ export function parseCertificate(der: Uint8Array, what = 'certificate'): Certifi
       publicKey,
       keySpec: spec,
       keyDescription: description,
-      sha256: createHash('sha256').update(der).digest('hex'),
+      sha256,
     };
   } catch (err) {
     if (err instanceof NotaryError) throw err;
@@ -237,8 +259,22 @@ export function checkSignatureFrom(cert: Certificate, issuer: Certificate): stri
   return checkSignature(cert, issuer.publicKey);
 }
 
-/** Verifies the certificate's own signature with `key` (no CA constraints). */
+const SIGNATURE_CHECKS = new WeakMap<Certificate, WeakMap<KeyObject, string | undefined>>();
+
+/** Verifies the certificate's own signature with `key` (no CA constraints); memoised per key. */
 export function checkSignature(cert: Certificate, key: KeyObject): string | undefined {
+  let byKey = SIGNATURE_CHECKS.get(cert);
+  if (byKey === undefined) {
+    byKey = new WeakMap();
+    SIGNATURE_CHECKS.set(cert, byKey);
+  }
+  if (byKey.has(key)) return byKey.get(key);
+  const result = checkSignatureUncached(cert, key);
+  byKey.set(key, result);
+  return result;
+}
+
+function checkSignatureUncached(cert: Certificate, key: KeyObject): string | undefined {
   const weak = WEAK_SIGNATURE_ALGORITHMS[cert.signatureAlgorithmOid];
   if (weak !== undefined) return `x509: cannot verify signature: insecure algorithm ${weak}`;
   let ok: boolean;

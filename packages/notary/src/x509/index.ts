@@ -31,3 +31,9 @@ export {
 } from './key-spec.js';
 export { pemBlocks, readCertificates, toPem } from './pem.js';
 export { formatGoUtc, formatRfc1123Z, formatRfc3339 } from './time-format.js';
+export {
+  buildCertificate,
+  type CertificateSpec,
+  type HashName,
+  type NameSpec,
+} from './certificate-builder.js';

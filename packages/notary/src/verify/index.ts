@@ -1,0 +1,16 @@
+export type { CertificateSummary, SignatureDetails, SignatureVerificationOutcome } from './outcome.js';
+export { compareSemver, isValidSemver } from './semver.js';
+export * from './services.js';
+export {
+  type ArtifactVerificationOutcome,
+  DEFAULT_MAX_SIGNATURE_ATTEMPTS,
+  type SignatureCandidate,
+  verifyArtifact,
+  type VerifyArtifactInput,
+} from './verify-artifact.js';
+export { verifySignature, type VerifySignatureInput } from './verify-signature.js';
+export {
+  createRevocationChecker,
+  createTimestampVerifier,
+  type RevocationServiceOptions,
+} from './notation-services.js';
