@@ -59,3 +59,6 @@ export { renderDecisionMarkdown } from './render/render-markdown.js';
 export { renderDecisionSarif } from './render/render-sarif.js';
 export { renderRatifyResponse } from './render/render-ratify.js';
 export type { RatifyResponse, RatifyVerifierReport } from './render/render-ratify.js';
+
+// The cluster policy bundle compiler (scs bundle) and the external-data contract with the provider.
+export * from './bundle/index.js';
