@@ -94,7 +94,7 @@ export function regoView(response: ProviderResponse, statusCode = 200): RegoExte
 
 /** JSON Schema of a ProviderResponse as the template reads it (strict: no unknown envelope fields). */
 export const PROVIDER_RESPONSE_SCHEMA = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
   required: ['apiVersion', 'kind', 'response'],
