@@ -2,6 +2,16 @@ import { createHash } from 'node:crypto';
 import type { SupplyChainPolicy } from '../policy/types.js';
 import { gatekeeperProvider } from './admission-template.js';
 import { SCS_PROVIDER } from './bundle-options.js';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { KubernetesObject } from './kubernetes-object.js';
 
 export interface ScsProviderSettings {
@@ -49,7 +59,7 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
   const workloadIdentity = s.azureClientId !== undefined;
   const port = SCS_PROVIDER.port;
 
-  const serviceAccount: KubernetesObject = {
+  const serviceAccount = {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: {
@@ -61,16 +71,16 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
         : {}),
     },
     automountServiceAccountToken: false,
-  };
+  } satisfies IServiceAccount & KubernetesObject;
 
-  const configMap: KubernetesObject = {
+  const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: `${name}-policy`, namespace: s.namespace, labels },
     data: { 'policy.yaml': s.policyYaml },
-  };
+  } satisfies IConfigMap & KubernetesObject;
 
-  const secret: KubernetesObject = {
+  const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
@@ -85,7 +95,7 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
       'tls.key': b64(s.privateKeyPem),
       'ca.crt': b64(s.caCertificatePem),
     },
-  };
+  } satisfies ISecret & KubernetesObject;
 
   const args = [
     'serve',
@@ -97,18 +107,18 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
     `${SCS_PROVIDER.tlsDir}/tls.key`,
     ...(s.clientAuth ? ['--client-ca', `${SCS_PROVIDER.clientCaDir}/ca.crt`] : []),
   ];
-  const probe = (path: string, periodSeconds: number): Record<string, unknown> => ({
+  const probe = (path: string, periodSeconds: number): IProbe => ({
     httpGet: { path, port: 'https', scheme: 'HTTPS' },
     periodSeconds,
     timeoutSeconds: 2,
     failureThreshold: 3,
   });
-  const volumes: Record<string, unknown>[] = [
+  const volumes: IVolume[] = [
     { name: 'policy', configMap: { name: `${name}-policy` } },
     { name: 'tls', secret: { secretName: `${name}-tls`, defaultMode: 0o440 } },
     { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
   ];
-  const mounts: Record<string, unknown>[] = [
+  const mounts: IVolumeMount[] = [
     { name: 'policy', mountPath: '/etc/scs/policy.yaml', subPath: 'policy.yaml', readOnly: true },
     { name: 'tls', mountPath: SCS_PROVIDER.tlsDir, readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
@@ -125,7 +135,7 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
     mounts.push({ name: 'client-ca', mountPath: SCS_PROVIDER.clientCaDir, readOnly: true });
   }
 
-  const deployment: KubernetesObject = {
+  const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace: s.namespace, labels },
@@ -193,9 +203,9 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
         },
       },
     },
-  };
+  } satisfies IDeployment & KubernetesObject;
 
-  const service: KubernetesObject = {
+  const service = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: s.namespace, labels },
@@ -204,16 +214,16 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
       selector,
       ports: [{ name: 'https', port, targetPort: 'https', protocol: 'TCP' }],
     },
-  };
+  } satisfies IService & KubernetesObject;
 
-  const pdb: KubernetesObject = {
+  const pdb = {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: { name, namespace: s.namespace, labels },
     spec: { minAvailable: 1, selector: { matchLabels: selector } },
-  };
+  } satisfies IPodDisruptionBudget & KubernetesObject;
 
-  const networkPolicy: KubernetesObject = {
+  const networkPolicy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name, namespace: s.namespace, labels },
@@ -238,7 +248,7 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
         { ports: registryPorts(policy).map((p) => ({ protocol: 'TCP', port: p })) },
       ],
     },
-  };
+  } satisfies INetworkPolicy & KubernetesObject;
 
   const provider = gatekeeperProvider({
     name,
