@@ -35,15 +35,15 @@ workloads := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 
 container_fields := ["containers", "initContainers", "ephemeralContainers"]
 
-pod_spec := input.review.object.spec {
+pod_spec = input.review.object.spec {
   input.review.object.kind == "Pod"
 }
 
-pod_spec := input.review.object.spec.template.spec {
+pod_spec = input.review.object.spec.template.spec {
   workloads[input.review.object.kind]
 }
 
-pod_spec := input.review.object.spec.jobTemplate.spec.template.spec {
+pod_spec = input.review.object.spec.jobTemplate.spec.template.spec {
   input.review.object.kind == "CronJob"
 }
 
@@ -62,12 +62,12 @@ verified(image) {
   not problems[image]
 }
 
-failed_reports(value) := concat(", ", messages) {
+failed_reports(value) = concat(", ", messages) {
   messages := [message | report := value.verifierReports[_]; not report.isSuccess == true; message := object.get(report, "message", "verification failed")]
   count(messages) > 0
 } else = "verification failed"
 
-reason(image) := message {
+reason(image) = message {
   message := sprintf("provider error: %v", [problems[image]])
 } else = message {
   answers[image]

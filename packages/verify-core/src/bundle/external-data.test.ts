@@ -121,7 +121,7 @@ describe('the template Rego', () => {
     const kinds = CHECKED_KINDS.flatMap((k) => k.kinds);
     for (const kind of kinds.filter((k) => k !== 'Pod' && k !== 'CronJob'))
       expect(rego).toMatch(new RegExp(`workloads := \\{[^}]*"${kind}"`));
-    expect(rego).toContain('pod_spec := input.review.object.spec {\n  input.review.object.kind == "Pod"');
+    expect(rego).toContain('pod_spec = input.review.object.spec {\n  input.review.object.kind == "Pod"');
     expect(rego).toContain(
       'input.review.object.spec.jobTemplate.spec.template.spec {\n  input.review.object.kind == "CronJob"',
     );
@@ -135,6 +135,14 @@ describe('the template Rego', () => {
     expect(rego).toContain('"provider error: %v"');
     expect(rego).toContain('"the verification provider gave no answer for this image"');
     expect(rego).toContain('response.system_error != ""');
+  });
+
+  it('defines a rule more than once only with = (OPA refuses := redeclarations)', () => {
+    const heads = [...rego.matchAll(/^([a-z_]+)(?:\([^)]*\))? :=/gm)].map((m) => m[1]);
+    expect(heads.length).toBeGreaterThan(3);
+    expect(heads.filter((h, i) => heads.indexOf(h) !== i)).toEqual([]);
+    for (const head of new Set(heads)) expect(rego).not.toMatch(new RegExp(`^${head}(\\([^)]*\\))? = `, 'm'));
+    expect(rego.match(/^pod_spec = /gm)).toHaveLength(3);
   });
 
   it('keeps braces balanced (a cheap syntax guard, there is no OPA here)', () => {

@@ -203,7 +203,7 @@ default valid := false
 
 notary := "${NOTARY_SIGNATURE}"
 
-required_types := {${required}}
+required_types := ${requiredTypes.length === 0 ? 'set()' : `{${required}}`}
 
 valid {
   count(missing) == 0
