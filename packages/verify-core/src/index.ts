@@ -105,3 +105,5 @@ export type { NodeServicesOptions } from './cli/node-services.js';
 export { nodeFileSystem, memoryOutput, processOutput } from './cli/node-io.js';
 export { runDemo, formatDemoTable } from './demo/run-demo.js';
 export type { DemoCase, DemoResult } from './demo/run-demo.js';
+// The cluster policy bundle compiler (scs bundle) and the external-data contract with the provider.
+export * from './bundle/index.js';

@@ -1,6 +1,7 @@
 import { PolicyError, VerifyCoreError, formatPolicyProblem, isUserError } from '../errors.js';
 import type { CliCommand, CliCommandContext } from './command.js';
 import { ATTACH_USAGE, attachCommand } from './commands/attach.js';
+import { BUNDLE_USAGE, bundleCommand } from './commands/bundle.js';
 import { CERT_USAGE, certGenerateTest } from './commands/cert.js';
 import { COPY_USAGE, copyCommand } from './commands/copy.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
@@ -74,6 +75,11 @@ export const CORE_COMMANDS: CommandTable = {
     run: demoCommand,
     usage: DEMO_USAGE,
     summary: 'run the supply chain story offline on an OCI layout',
+  },
+  bundle: {
+    run: bundleCommand,
+    usage: BUNDLE_USAGE,
+    summary: 'compile the policy into the cluster policy bundle (Gatekeeper + Ratify or scs)',
   },
   'cert generate-test': {
     run: certGenerateTest,

@@ -1,0 +1,100 @@
+/**
+ * The bundle compiler's cost: compiling a policy (both engines), generating the provider TLS
+ * (two P-256 keys, two certificates) and writing + `kubectl kustomize` of the result. Prints the
+ * figures and writes bench-results/verify-core-bundle.json.
+ *
+ *   pnpm exec tsx packages/verify-core/bench/bundle.bench.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nodeFileSystem } from '../src/cli/node-io.js';
+import { compileBundle, generateProviderTls, loadPolicy, writeBundle } from '../src/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DURATION_MS = Number(process.env.BENCH_MS ?? 1500);
+const shared = process.env.SCS_SHARED ?? path.resolve(repoRoot, '../shared');
+const NOW = new Date('2026-11-27T00:00:00Z');
+
+async function perOp(name: string, fn: () => unknown): Promise<number> {
+  const warmEnd = performance.now() + 150;
+  while (performance.now() < warmEnd) await fn();
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < DURATION_MS) {
+    await fn();
+    n++;
+    now = performance.now();
+  }
+  const ms = (now - start) / n;
+  console.log(`${name.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms/op  (${n} runs)`);
+  return ms;
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'scs-bundle-bench-'));
+mkdirSync(path.join(dir, 'keys'));
+writeFileSync(
+  path.join(dir, 'keys', 'e2e.crt'),
+  readFileSync(path.join(shared, 'vectors/notation/test/e2e/testdata/config/localkeys/e2e.crt')),
+);
+writeFileSync(
+  path.join(dir, 'scs-policy.yaml'),
+  `apiVersion: scs.dev/v1alpha1
+kind: SupplyChainPolicy
+metadata: { name: production }
+spec:
+  scopes:
+    - name: apps
+      registryScopes: ["registry.example.com/team/app"]
+      signature:
+        level: strict
+        trustStores: [{ name: e2e, type: ca, certificates: ["keys/e2e.crt"] }]
+        trustedIdentities: ["x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=US"]
+      sbom: { required: true, formats: [spdx] }
+      vulnerabilities: { required: true, formats: [sarif], maxSeverity: HIGH }
+`,
+);
+const loaded = await loadPolicy(path.join(dir, 'scs-policy.yaml'), {
+  reader: nodeFileSystem,
+  now: () => NOW,
+});
+const tls = await generateProviderTls({ service: 'scs-provider', namespace: 'gatekeeper-system', now: NOW });
+const image = `registry.example.com/scs/scs@sha256:${'5'.repeat(64)}`;
+
+const result = {
+  compileScsMs: await perOp('compileBundle (engine scs)', () =>
+    compileBundle(loaded, { engine: 'scs', scs: { image, tls } }),
+  ),
+  compileRatifyMs: await perOp('compileBundle (engine ratify)', () =>
+    compileBundle(loaded, { engine: 'ratify', azureClientId: 'c' }),
+  ),
+  generateTlsMs: await perOp('generateProviderTls (CA + serving cert)', () =>
+    generateProviderTls({ service: 'scs-provider', namespace: 'gatekeeper-system', now: NOW }),
+  ),
+  writeBundleMs: 0,
+  kustomizeBuildMs: 0,
+};
+let i = 0;
+result.writeBundleMs = await perOp('writeBundle (13 files, atomic)', () =>
+  writeBundle(
+    nodeFileSystem,
+    path.join(dir, `out-${i++}`),
+    compileBundle(loaded, { engine: 'scs', scs: { image, tls } }),
+  ),
+);
+const t0 = performance.now();
+execFileSync('kubectl', ['kustomize', path.join(dir, 'out-0')], { stdio: 'ignore' });
+result.kustomizeBuildMs = performance.now() - t0;
+console.log(
+  `${'kubectl kustomize (one run, for scale)'.padEnd(44)} ${result.kustomizeBuildMs.toFixed(1).padStart(9)} ms`,
+);
+
+mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
+writeFileSync(
+  path.join(repoRoot, 'bench-results', 'verify-core-bundle.json'),
+  `${JSON.stringify({ node: process.version, measuredAt: new Date().toISOString(), ...result }, null, 2)}\n`,
+);
+console.log('wrote bench-results/verify-core-bundle.json');

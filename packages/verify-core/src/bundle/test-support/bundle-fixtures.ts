@@ -1,0 +1,99 @@
+/** Test support: real policies (notation's e2e certificate as trust anchor) loaded the way the CLI loads them. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { sharedPath } from '../../../../../test/harness/paths.js';
+import type { LoadedPolicyWithCertificates } from '../../policy/load-policy.js';
+import { loadPolicy } from '../../policy/load-policy.js';
+import type { CompiledBundle } from '../bundle-options.js';
+import type { ProviderTls } from '../provider-tls.js';
+import { generateProviderTls } from '../provider-tls.js';
+
+export const NOW = new Date('2026-11-27T00:00:00Z');
+export const E2E_SUBJECT = 'x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=US';
+export const E2E_CERT = sharedPath(
+  'vectors',
+  'notation',
+  'test',
+  'e2e',
+  'testdata',
+  'config',
+  'localkeys',
+  'e2e.crt',
+);
+export const SCS_IMAGE = `registry.example.com/scs/scs@sha256:${'5'.repeat(64)}`;
+
+/** A policy file and the e2e certificate beside it, read through an in-memory reader. */
+export async function loadTestPolicy(yaml: string): Promise<LoadedPolicyWithCertificates> {
+  const files = new Map<string, Uint8Array>([
+    ['/policies/scs-policy.yaml', new TextEncoder().encode(yaml)],
+    ['/policies/keys/e2e.crt', new Uint8Array(readFileSync(E2E_CERT))],
+  ]);
+  return loadPolicy('/policies/scs-policy.yaml', {
+    reader: {
+      readFile: (file: string) => {
+        const content = files.get(path.resolve(file));
+        return content === undefined
+          ? Promise.reject(Object.assign(new Error(file), { code: 'ENOENT' }))
+          : Promise.resolve(content);
+      },
+    },
+    now: () => NOW,
+  });
+}
+
+/** A production-like policy: one signed-images scope, SBOM and SARIF report rules Ratify can express too. */
+export function productionPolicy(
+  options: {
+    admission?: string;
+    identities?: string[];
+    scopes?: string[];
+    sbom?: string;
+    vulnerabilities?: string;
+  } = {},
+): string {
+  return `apiVersion: scs.dev/v1alpha1
+kind: SupplyChainPolicy
+metadata: { name: production }
+spec:
+  scopes:
+    - name: apps
+      registryScopes: ${JSON.stringify(options.scopes ?? ['registry.example.com/team/app', 'localhost:5000/demo/app'])}
+      signature:
+        level: strict
+        trustStores: [{ name: e2e, type: ca, certificates: ["keys/e2e.crt"] }]
+        trustedIdentities: ${JSON.stringify(options.identities ?? [E2E_SUBJECT])}
+      sbom: ${options.sbom ?? '{ required: true, formats: [spdx], deniedPackages: [{ name: log4j-core, versions: "=2.14.1" }], deniedLicenses: [AGPL-3.0-only] }'}
+      vulnerabilities: ${options.vulnerabilities ?? '{ required: true, formats: [sarif], maxSeverity: HIGH, deniedIds: [CVE-2021-44228], maxAge: 7d }'}
+  admission: ${options.admission ?? '{ excludedNamespaces: [monitoring], enforcementAction: deny }'}
+`;
+}
+
+let tls: Promise<ProviderTls> | undefined;
+/** One provider TLS set per test file (key generation is the slow part). */
+export function testTls(): Promise<ProviderTls> {
+  tls ??= generateProviderTls({ service: 'scs-provider', namespace: 'gatekeeper-system', now: NOW });
+  return tls;
+}
+
+/** The objects of a bundle's manifests (every file but kustomization, values and INSTALL.md). */
+export function bundleObjects(bundle: CompiledBundle): { file: string; object: Record<string, unknown> }[] {
+  return [...bundle.files.entries()]
+    .filter(
+      ([file]) => file.endsWith('.yaml') && file !== 'kustomization.yaml' && !file.startsWith('values/'),
+    )
+    .map(([file, text]) => ({ file, object: parse(text) as Record<string, unknown> }));
+}
+
+export function objectOf(
+  bundle: CompiledBundle,
+  kind: string,
+): Record<string, unknown> & { spec: Record<string, unknown> } {
+  const found = bundleObjects(bundle).find((o) => o.object.kind === kind);
+  if (found === undefined) throw new Error(`the bundle has no ${kind}`);
+  return found.object as Record<string, unknown> & { spec: Record<string, unknown> };
+}
+
+export function parseYamlStream(text: string): Record<string, unknown>[] {
+  return parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>);
+}
