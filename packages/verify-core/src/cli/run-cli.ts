@@ -7,6 +7,7 @@ import { COPY_USAGE, copyCommand } from './commands/copy.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { DISCOVER_USAGE, discoverCommand } from './commands/discover.js';
 import { POLICY_CHECK_USAGE, policyCheck } from './commands/policy-check.js';
+import { SERVE_USAGE, serveCommand } from './commands/serve.js';
 import { SIGN_USAGE, signCommand } from './commands/sign.js';
 import {
   TRUSTPOLICY_CHECK_USAGE,
@@ -80,6 +81,11 @@ export const CORE_COMMANDS: CommandTable = {
     run: bundleCommand,
     usage: BUNDLE_USAGE,
     summary: 'compile the policy into the cluster policy bundle (Gatekeeper + Ratify or scs)',
+  },
+  serve: {
+    run: serveCommand,
+    usage: SERVE_USAGE,
+    summary: 'run the Gatekeeper external-data provider (admission decisions over HTTPS)',
   },
   'cert generate-test': {
     run: certGenerateTest,
