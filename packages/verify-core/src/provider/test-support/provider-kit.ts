@@ -245,14 +245,26 @@ export interface TestRedis {
 }
 
 /** The real `redis-server` on a free loopback port, with a temporary directory, no persistence. */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
   const binary = requireBinary('redis-server');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-redis-'));
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const child: ChildProcess = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...(options.password === undefined ? [] : ['--requirepass', options.password]),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -281,7 +293,7 @@ export async function startRedis(): Promise<TestRedis> {
       continue;
     }
     return {
-      url: `redis://127.0.0.1:${port}`,
+      url: `redis://${options.password === undefined ? '' : `:${options.password}@`}127.0.0.1:${port}`,
       async stop() {
         if (child.exitCode === null) {
           const exited = new Promise((resolve) => child.once('exit', resolve));

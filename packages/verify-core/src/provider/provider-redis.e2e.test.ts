@@ -1,0 +1,245 @@
+/**
+ * Several replicas, one cache: two `scs serve` processes (the real CLI, as the Deployment runs
+ * it) sharing the real `redis-server`, started on a free loopback port by the test. Also: the
+ * provider goes on without Redis when Redis goes away, and ignores cache entries that do not
+ * hold together.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { repoRoot, startRegistry } from '@scs/test/harness';
+import type { TestRegistry } from '@scs/test/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderResponse } from '../bundle/external-data.js';
+import { loadPolicy } from '../policy/load-policy.js';
+import { E2E_TARGET } from '../test-support/notation-layouts.js';
+import { policyFingerprint } from './provider-files.js';
+import type { TestRedis } from './test-support/provider-kit.js';
+import {
+  httpsRequest,
+  nodeFiles,
+  providerPki,
+  providerRequest,
+  pushLayout,
+  startRedis,
+  startTestProvider,
+  writeE2ePolicy,
+} from './test-support/provider-kit.js';
+
+let registry: TestRegistry;
+let redis: TestRedis;
+let work: string;
+let pki: Awaited<ReturnType<typeof providerPki>>;
+let policyFile: string;
+
+beforeAll(async () => {
+  [registry, redis] = await Promise.all([startRegistry(), startRedis()]);
+  work = await mkdtemp(path.join(os.tmpdir(), 'scs-provider-redis-'));
+  pki = await providerPki();
+  policyFile = await writeE2ePolicy(work, 'replicas');
+});
+
+afterAll(async () => {
+  await redis.stop();
+  await registry.stop();
+});
+
+interface Replica {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** `scs serve` as a process: the package's bin, JSON logs on stdout, port 0 read from the "serving" line. */
+async function startReplica(extra: string[] = [], redisUrl = redis.url): Promise<Replica> {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, 'packages/verify-core/bin/scs.js'),
+      'serve',
+      '--policy',
+      policyFile,
+      '--tls-cert',
+      pki.serverCertFile,
+      '--tls-key',
+      pki.serverKeyFile,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--redis',
+      redisUrl,
+      '--plain-http',
+      '--reload-interval',
+      '0',
+      ...extra,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_CONFIG: work } },
+  );
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`scs serve did not start within 30 s:\n${output}`));
+    }, 30_000);
+    const poll = setInterval(() => {
+      const line = output.split('\n').find((l) => l.includes('"msg":"serving"'));
+      if (line !== undefined) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      } else if (child.exitCode !== null) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        reject(new Error(`scs serve exited with ${child.exitCode}:\n${output}`));
+      }
+    }, 50);
+  });
+  return {
+    url: `https://127.0.0.1:${port}`,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function verify(url: string, keys: string[]): Promise<ProviderResponse> {
+  const answer = await httpsRequest(`${url}/verify`, { ca: pki.caCertPem }, { body: providerRequest(keys) });
+  expect(answer.status).toBe(200);
+  return answer.json() as ProviderResponse;
+}
+
+async function metrics(url: string): Promise<Map<string, number>> {
+  const text = (await httpsRequest(`${url}/metrics`, { ca: pki.caCertPem })).text;
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => {
+        const at = l.lastIndexOf(' ');
+        return [l.slice(0, at), Number(l.slice(at + 1))] as const;
+      }),
+  );
+}
+
+describe('two scs serve processes sharing one Redis', () => {
+  let a: Replica;
+  let b: Replica;
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startReplica(), startReplica()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('answer the second replica from the first one’s work, without a registry request', async () => {
+    const signed = await pushLayout(registry, work, 'e2e-valid-signature', 'replicas/signed');
+    expect((await verify(a.url, [signed])).response.items[0]?.value?.isSuccess).toBe(true);
+    const fromB = await verify(b.url, [signed]);
+    expect(fromB.response.items[0]?.value?.isSuccess).toBe(true);
+    const mb = await metrics(b.url);
+    expect(mb.get('scs_provider_registry_requests_total') ?? 0).toBe(0);
+    expect(mb.get('scs_provider_cache_events_total{event="shared-hit"}')).toBe(2); // the tag, the decision
+    expect(mb.get('scs_provider_evaluations_total{outcome="allowed"}') ?? 0).toBe(0);
+    expect(mb.get('scs_provider_decisions_total{outcome="allowed"}')).toBe(1);
+  });
+
+  it('judge a new image once between them when asked at the same moment', async () => {
+    const unsigned = await pushLayout(registry, work, 'e2e', 'replicas/unsigned');
+    const answers = await Promise.all([
+      verify(a.url, [unsigned]),
+      verify(b.url, [unsigned]),
+      verify(a.url, [unsigned]),
+      verify(b.url, [unsigned]),
+    ]);
+    expect(answers.map((r) => r.response.items[0]?.value?.isSuccess)).toEqual([false, false, false, false]);
+    const [ma, mb] = await Promise.all([metrics(a.url), metrics(b.url)]);
+    const evaluations = (m: Map<string, number>): number =>
+      m.get('scs_provider_evaluations_total{outcome="denied"}') ?? 0;
+    expect(evaluations(ma) + evaluations(mb)).toBe(1);
+  });
+
+  it('stop gracefully on SIGTERM, exit 0, with JSON log lines that never show the Redis password', async () => {
+    const password = 'redis-secret-5f1c2a';
+    const guarded = await startRedis({ password });
+    const replica = await startReplica([], guarded.url);
+    expect(await replica.stop()).toBe(0);
+    await guarded.stop();
+    const lines = replica
+      .output()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { msg: string; level: string; time: string });
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([
+        'loaded the policy',
+        'shared cache ready',
+        'serving',
+        'shutting down',
+        'stopped',
+      ]),
+    );
+    expect(lines.every((l) => !Number.isNaN(Date.parse(l.time)))).toBe(true);
+    expect(replica.output()).not.toContain(password);
+  });
+});
+
+describe('when Redis is away', () => {
+  it('answers from its own work and memory, counting the shared-cache failures', async () => {
+    const lonely = await startRedis();
+    const provider = await startTestProvider({ policyFile, pki, redisUrl: lonely.url });
+    try {
+      await lonely.stop();
+      const signed = await pushLayout(registry, work, 'e2e-valid-signature', 'lonely/signed');
+      const started = performance.now();
+      expect((await verify(provider.url, [signed])).response.items[0]?.value?.isSuccess).toBe(true);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(provider.metrics.cache.value({ event: 'shared-error' })).toBeGreaterThan(0);
+      expect((await verify(provider.url, [signed])).response.items[0]?.value?.isSuccess).toBe(true);
+      expect(provider.metrics.cache.value({ event: 'memory-hit' })).toBeGreaterThan(0);
+    } finally {
+      await provider.close();
+    }
+  });
+});
+
+describe('a cache entry that does not hold together', () => {
+  it('is ignored and the image judged again', async () => {
+    const unsigned = await pushLayout(registry, work, 'e2e', 'forged/unsigned');
+    const loaded = await loadPolicy(policyFile, { reader: nodeFiles, now: () => new Date() });
+    const key = `scs:provider:v1:decision:${policyFingerprint(loaded)}|${registry.host}/forged/unsigned@${E2E_TARGET.digest}`;
+    const client = new Redis(redis.url);
+    try {
+      // "allowed", but its value says isSuccess: false.
+      const forged = JSON.stringify({
+        kind: 'verdict',
+        allowed: true,
+        value: { version: '0.1.0', isSuccess: false, verifierReports: [] },
+      });
+      await client.set(key, JSON.stringify({ e: Date.now() + 60_000, v: forged }), 'PX', 60_000);
+      const provider = await startTestProvider({ policyFile, pki, redisUrl: redis.url });
+      try {
+        const item = (await verify(provider.url, [unsigned])).response.items[0];
+        expect(item?.value?.isSuccess).toBe(false);
+        expect(item?.value?.verifierReports).toHaveLength(1);
+        expect(provider.metrics.evaluations.value({ outcome: 'denied' })).toBe(1);
+      } finally {
+        await provider.close();
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
+});
