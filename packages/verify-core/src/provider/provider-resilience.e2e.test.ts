@@ -120,8 +120,8 @@ describe('hostile requests', () => {
 
   it('refuses a 50 MB body with 413 without reading it', async () => {
     const body = new Uint8Array(50 * 1024 * 1024).fill(0x20);
-    const answer = await httpsRequest(`${provider.url}/verify`, tls(), { body }).catch(
-      (error: unknown) => error,
+    const answer = await httpsRequest(`${provider.url}/verify`, tls(), { body }).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error)),
     );
     // The 413 arrives while the client is still sending; a client may see the reset first.
     if (answer instanceof Error) expect(answer.message).toMatch(/ECONNRESET|EPIPE|socket hang up/);
