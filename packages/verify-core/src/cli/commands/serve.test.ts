@@ -1,0 +1,164 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ServeRuntime } from '../../provider/serve-runtime.js';
+import { httpsRequest, providerPki, writeE2ePolicy } from '../../provider/test-support/provider-kit.js';
+import type { CliCommandContext } from '../command.js';
+import { memoryOutput, nodeFileSystem } from '../node-io.js';
+import { nodeCliServices } from '../node-services.js';
+import { runCli } from '../run-cli.js';
+import { SERVE_USAGE, parseServeDuration, serveCommandWith } from './serve.js';
+
+let pki: Awaited<ReturnType<typeof providerPki>>;
+let work: string;
+let policyFile: string;
+
+beforeAll(async () => {
+  pki = await providerPki();
+  work = await mkdtemp(path.join(os.tmpdir(), 'scs-serve-cli-'));
+  policyFile = await writeE2ePolicy(work, 'cli');
+});
+
+function testRuntime(): ServeRuntime & { stop: () => void; reload: () => void } {
+  let stop: () => void = () => undefined;
+  let reload: () => void = () => undefined;
+  return {
+    env: {},
+    homeDir: work,
+    signals: {
+      onStop: (handler) => (stop = handler),
+      onReload: (handler) => (reload = handler),
+    },
+    stop: () => {
+      stop();
+    },
+    reload: () => {
+      reload();
+    },
+  };
+}
+
+function run(args: string[], runtime = testRuntime()) {
+  const clock = (): Date => new Date();
+  const ctx: CliCommandContext & { out: ReturnType<typeof memoryOutput> } = {
+    out: memoryOutput(),
+    fs: nodeFileSystem,
+    clock,
+    cwd: work,
+    services: nodeCliServices({ clock, env: {}, homeDir: work }),
+    verbose: false,
+  };
+  const status = runCli(['serve', ...args], ctx, {
+    serve: { run: serveCommandWith(() => runtime), usage: SERVE_USAGE, summary: 'serve' },
+  });
+  return { status, out: ctx.out, runtime };
+}
+
+const tlsArgs = () => ['--tls-cert', pki.serverCertFile, '--tls-key', pki.serverKeyFile];
+
+describe('scs serve with a wrong configuration', () => {
+  it.each([
+    ['no --policy', () => [...tlsArgs()], 'error: scs serve needs --policy.'],
+    [
+      'a duration without unit',
+      () => ['--policy', policyFile, ...tlsArgs(), '--budget', '3'],
+      'error: --budget 3 is not a duration; write it as 500ms, 3s, 2m or 1h',
+    ],
+    [
+      'a work timeout below the budget',
+      () => ['--policy', policyFile, ...tlsArgs(), '--budget', '5s', '--work-timeout', '2s'],
+      'error: --work-timeout (2000 ms) must be at least --budget (5000 ms)',
+    ],
+    [
+      'a port out of range',
+      () => ['--policy', policyFile, ...tlsArgs(), '--port', '70000'],
+      'error: --port 70000 must be a whole number from 0 to 65535',
+    ],
+    [
+      'a Redis URL of another scheme',
+      () => ['--policy', policyFile, ...tlsArgs(), '--redis', 'http://cache:6379'],
+      'error: --redis must be redis://host:port or rediss://host:port, got a http: URL',
+    ],
+    [
+      'an unknown log level',
+      () => ['--policy', policyFile, ...tlsArgs(), '--log-level', 'loud'],
+      'error: --log-level loud is not one of debug, info, warn, error',
+    ],
+    [
+      'a key that is not the certificate’s',
+      () => ['--policy', policyFile, '--tls-cert', pki.serverCertFile, '--tls-key', pki.caCertFile],
+      'error: --tls-key',
+    ],
+    ['a positional argument', () => ['extra'], 'error: scs serve has unexpected arguments: extra.'],
+  ])('exits 2 on %s, saying what to fix, and serves nothing', async (_what, args, message) => {
+    const { status, out } = run(args());
+    expect(await status).toBe(2);
+    expect(out.err).toContain(message);
+    expect(out.out).toBe('');
+  });
+
+  it('exits 2 on an invalid policy, with the policy problem and its fix', async () => {
+    const bad = path.join(work, 'bad.yaml');
+    await writeFile(
+      bad,
+      'apiVersion: scs.dev/v1alpha1\nkind: SupplyChainPolicy\nmetadata: { name: bad }\nspec: { scopes: [] }\n',
+    );
+    const { status, out } = run(['--policy', bad, ...tlsArgs()]);
+    expect(await status).toBe(2);
+    expect(out.err).toMatch(/^error: .*bad\.yaml:\d+:\d+: spec\.scopes: .*Fix: /m);
+  });
+});
+
+describe('scs serve running', () => {
+  it('serves until asked to stop, reloads on request, then exits 0', async () => {
+    const { status, out, runtime } = run([
+      '--policy',
+      policyFile,
+      ...tlsArgs(),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--reload-interval',
+      '0',
+      '--budget',
+      '1500ms',
+    ]);
+    let port: number | undefined;
+    for (let attempt = 0; attempt < 100 && port === undefined; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const line = out.out.split('\n').find((l) => l.includes('"msg":"serving"'));
+      if (line !== undefined) port = (JSON.parse(line) as { port: number }).port;
+    }
+    expect(port).toBeDefined();
+    expect(JSON.parse(out.out.split('\n').find((l) => l.includes('"msg":"serving"')) ?? '{}')).toMatchObject({
+      level: 'info',
+      budgetMs: 1500,
+      mutualTls: false,
+    });
+    const health = await httpsRequest(`https://127.0.0.1:${port ?? 0}/healthz`, { ca: pki.caCertPem });
+    expect(health.status).toBe(200);
+    runtime.reload();
+    runtime.stop();
+    expect(await status).toBe(0);
+    expect(out.out).toContain('"msg":"stopped"');
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['500ms', 500],
+    ['3s', 3_000],
+    ['1.5s', 1_500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+  ])('%s is %i ms', (text, ms) => {
+    expect(parseServeDuration(text, 'budget')).toBe(ms);
+  });
+
+  it('0 is allowed only where it means off', () => {
+    expect(parseServeDuration('0', 'reload-interval', true)).toBe(0);
+    expect(() => parseServeDuration('0', 'budget')).toThrow('--budget 0 is not a duration');
+  });
+});
