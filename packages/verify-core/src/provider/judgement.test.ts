@@ -90,13 +90,17 @@ describe('judgements in the shared cache', () => {
 
   it('keep tag resolutions only with a well-formed digest', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(resolutionCodec.decode(JSON.stringify({ kind: 'digest', digest }))).toEqual({
+    const resolved = {
       kind: 'digest',
       digest,
-    });
-    expect(resolutionCodec.decode(JSON.stringify({ kind: 'digest', digest: 'sha256:zz' }))).toBeUndefined();
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 517,
+    };
+    expect(resolutionCodec.decode(JSON.stringify(resolved))).toEqual(resolved);
+    expect(resolutionCodec.decode(JSON.stringify({ ...resolved, digest: 'sha256:zz' }))).toBeUndefined();
     expect(
-      resolutionCodec.decode(JSON.stringify({ kind: 'digest', digest: `md5:${'a'.repeat(32)}` })),
+      resolutionCodec.decode(JSON.stringify({ ...resolved, digest: `md5:${'a'.repeat(32)}` })),
     ).toBeUndefined();
+    expect(resolutionCodec.decode(JSON.stringify({ ...resolved, size: -1 }))).toBeUndefined();
   });
 });

@@ -12,8 +12,9 @@ import type { ResultCodec } from './result-cache.js';
 export type Judgement =
   { kind: 'verdict'; allowed: boolean; value: RatifyResponse } | { kind: 'error'; error: string };
 
-/** A tag resolved to the digest it names now, or why it could not be. */
-export type Resolution = { kind: 'digest'; digest: string } | { kind: 'error'; error: string };
+/** A tag resolved to the manifest it names now (as the registry described it), or why it could not be. */
+export type Resolution =
+  { kind: 'digest'; digest: string; mediaType: string; size: number } | { kind: 'error'; error: string };
 
 /**
  * The judgement of a decision: a denial caused by an error (a check that could not run: the
@@ -87,8 +88,16 @@ export const resolutionCodec: ResultCodec<Resolution> = {
   decode(text) {
     const value = parse(text);
     if (!isRecord(value)) return undefined;
-    if (value.kind === 'digest' && typeof value.digest === 'string' && DIGEST.test(value.digest)) {
-      return { kind: 'digest', digest: value.digest };
+    if (
+      value.kind === 'digest' &&
+      typeof value.digest === 'string' &&
+      DIGEST.test(value.digest) &&
+      typeof value.mediaType === 'string' &&
+      typeof value.size === 'number' &&
+      Number.isSafeInteger(value.size) &&
+      value.size > 0
+    ) {
+      return { kind: 'digest', digest: value.digest, mediaType: value.mediaType, size: value.size };
     }
     if (value.kind === 'error' && typeof value.error === 'string' && value.error !== '') {
       return { kind: 'error', error: value.error };

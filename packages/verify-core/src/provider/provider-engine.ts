@@ -5,7 +5,7 @@
  * by digest, so a cached decision is bound to the digest it judged and a moved tag is judged
  * again.
  */
-import type { Reference } from '@scs/oci';
+import type { ArtifactStore, Descriptor, Reference } from '@scs/oci';
 import { evaluate } from '../engine/evaluate.js';
 import type { MaterialCache } from '../engine/material-cache.js';
 import type { SignatureVerifier, TargetOpener } from '../engine/ports.js';
@@ -99,6 +99,22 @@ export interface EngineAnswer<Item> {
 }
 
 const LATE = Symbol('late');
+
+/** `store`, answering `resolve(descriptor.digest)` with `descriptor` without a request. */
+function knowing(store: ArtifactStore, descriptor: Descriptor): ArtifactStore {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'resolve') {
+        return (tagOrDigest: string, options?: { signal?: AbortSignal }) =>
+          tagOrDigest === descriptor.digest
+            ? Promise.resolve(descriptor)
+            : target.resolve(tagOrDigest, options);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -206,16 +222,19 @@ export class ProviderEngine {
           error: `no scope of policy "${policy.metadata.name}" applies to ${repository}, so ${parsed.image} is denied; add the repository to a scope's registryScopes`,
         };
       }
-      const digest = reference.digest ?? (await this.resolve(parsed));
-      if (typeof digest !== 'string') return digest;
-      return await this.decide(`${repository}@${digest}`, reference.registry, state);
+      if (reference.digest !== undefined) {
+        return await this.decide(`${repository}@${reference.digest}`, reference.registry, state);
+      }
+      const resolved = await this.resolve(parsed);
+      if (!('digest' in resolved)) return resolved;
+      return await this.decide(`${repository}@${resolved.digest}`, reference.registry, state, resolved);
     } catch (error) {
       return { kind: 'error', error: `${key} could not be judged: ${messageOf(error)}` };
     }
   }
 
-  /** The digest a tag names now (cached `tagTtlMs`), or the error to answer. */
-  private async resolve(key: ProviderKey): Promise<string | Judgement> {
+  /** The manifest a tag names now (cached `tagTtlMs`), or the error to answer. */
+  private async resolve(key: ProviderKey): Promise<Descriptor | Extract<Judgement, { kind: 'error' }>> {
     const { reference } = key;
     const tag = reference.tag ?? 'latest';
     const named = `${reference.registry}/${reference.repository}:${tag}`;
@@ -225,7 +244,7 @@ export class ProviderEngine {
       (r) => (r.kind === 'digest' ? this.deps.settings.tagTtlMs : this.deps.settings.errorTtlMs),
     );
     return resolution.kind === 'digest'
-      ? resolution.digest
+      ? { digest: resolution.digest, mediaType: resolution.mediaType, size: resolution.size }
       : { kind: 'error', error: `${key.image} cannot be resolved: ${resolution.error}` };
   }
 
@@ -240,7 +259,12 @@ export class ProviderEngine {
           `resolving ${named}`,
         ),
       );
-      return { kind: 'digest', digest: descriptor.digest };
+      return {
+        kind: 'digest',
+        digest: descriptor.digest,
+        mediaType: descriptor.mediaType,
+        size: descriptor.size,
+      };
     } catch (error) {
       return { kind: 'error', error: messageOf(error) };
     }
@@ -262,7 +286,12 @@ export class ProviderEngine {
   }
 
   /** The judgement of an image pinned by digest under the policy (cached, single flight). */
-  private async decide(pinned: string, registry: string, state: PolicyState): Promise<Judgement> {
+  private async decide(
+    pinned: string,
+    registry: string,
+    state: PolicyState,
+    resolved?: Descriptor,
+  ): Promise<Judgement> {
     const cacheKey = `${state.fingerprint}|${pinned}`;
     const { decisions, settings } = this.deps;
     if (
@@ -277,19 +306,33 @@ export class ProviderEngine {
     }
     return decisions.get(
       cacheKey,
-      () => this.evaluateNow(pinned, registry, state),
+      () => this.evaluateNow(pinned, registry, state, resolved),
       (j) => (j.kind === 'error' ? settings.errorTtlMs : settings.decisionTtlMs),
     );
   }
 
-  private async evaluateNow(pinned: string, registry: string, state: PolicyState): Promise<Judgement> {
+  private async evaluateNow(
+    pinned: string,
+    registry: string,
+    state: PolicyState,
+    resolved?: Descriptor,
+  ): Promise<Judgement> {
     const { metrics, logger } = this.deps;
     const started = this.deps.now();
+    // The tag was just resolved: the registry's description of that digest is reused rather
+    // than asked again (what is fetched by it is still checked against the digest).
+    const openTarget: TargetOpener =
+      resolved === undefined
+        ? this.deps.openTarget
+        : async (reference) => {
+            const target = await this.deps.openTarget(reference);
+            return reference === pinned ? { ...target, store: knowing(target.store, resolved) } : target;
+          };
     const decision = await this.deps.limiter.run(registry, () =>
       evaluate(pinned, {
         policy: state.policy,
         verifier: state.verifier,
-        openTarget: this.deps.openTarget,
+        openTarget,
         clock: this.deps.clock,
         cache: this.deps.materials,
         timeoutMs: this.deps.settings.workTimeoutMs,
@@ -332,11 +375,9 @@ export class ProviderEngine {
           error: `no scope of policy "${policy.metadata.name}" applies to ${repository}, so ${parsed.image} is not pinned`,
         };
       }
-      const digest = await this.resolve(parsed);
-      if (typeof digest !== 'string') {
-        return { kind: 'error', error: digest.kind === 'error' ? digest.error : `${key} cannot be pinned` };
-      }
-      return { kind: 'value', value: `${parsed.image}@${digest}` };
+      const resolved = await this.resolve(parsed);
+      if (!('digest' in resolved)) return resolved;
+      return { kind: 'value', value: `${parsed.image}@${resolved.digest}` };
     } catch (error) {
       return { kind: 'error', error: `${key} could not be pinned: ${messageOf(error)}` };
     }
