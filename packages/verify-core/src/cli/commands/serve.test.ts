@@ -8,7 +8,9 @@ import type { CliCommandContext } from '../command.js';
 import { memoryOutput, nodeFileSystem } from '../node-io.js';
 import { nodeCliServices } from '../node-services.js';
 import { runCli } from '../run-cli.js';
-import { SERVE_USAGE, parseServeDuration, serveCommandWith } from './serve.js';
+import { SCS_PROVIDER } from '../../bundle/bundle-options.js';
+import { scsProviderObjects } from '../../bundle/scs-provider-objects.js';
+import { SERVE_USAGE, parseServeArgs, parseServeDuration, serveCommandWith, serveOptions } from './serve.js';
 
 let pki: Awaited<ReturnType<typeof providerPki>>;
 let work: string;
@@ -161,4 +163,66 @@ describe('durations', () => {
     expect(parseServeDuration('0', 'reload-interval', true)).toBe(0);
     expect(() => parseServeDuration('0', 'budget')).toThrow('--budget 0 is not a duration');
   });
+});
+
+describe('the bundle’s Deployment', () => {
+  it.each([true, false])(
+    'runs scs serve with arguments this command accepts, on the port and paths it serves (client auth %s)',
+    (clientAuth) => {
+      const objects = scsProviderObjects(
+        {
+          apiVersion: 'scs.dev/v1alpha1',
+          kind: 'SupplyChainPolicy',
+          metadata: { name: 'production' },
+          spec: {
+            scopes: [],
+            admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
+          },
+        },
+        {
+          namespace: 'gatekeeper-system',
+          image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
+          replicas: 2,
+          clientAuth,
+          timeoutSeconds: 5,
+          azureClientId: undefined,
+          caCertificatePem: 'ca',
+          certificatePem: 'cert',
+          privateKeyPem: 'key',
+          policyYaml: 'policy',
+          labels: {},
+        },
+      );
+      const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+        spec: {
+          template: {
+            spec: {
+              containers: {
+                args: string[];
+                ports: { containerPort: number }[];
+                readinessProbe: { httpGet: { path: string; scheme: string } };
+                livenessProbe: { httpGet: { path: string; scheme: string } };
+              }[];
+            };
+          };
+        };
+      };
+      const container = deployment.spec.template.spec.containers[0];
+      expect(container?.args[0]).toBe('serve');
+      const options = serveOptions(parseServeArgs(container?.args.slice(1) ?? []), undefined);
+      expect(options.files).toEqual({
+        policy: SCS_PROVIDER.policyPath,
+        tlsCert: `${SCS_PROVIDER.tlsDir}/tls.crt`,
+        tlsKey: `${SCS_PROVIDER.tlsDir}/tls.key`,
+        ...(clientAuth ? { clientCa: `${SCS_PROVIDER.clientCaDir}/ca.crt` } : {}),
+      });
+      expect(options.port).toBe(container?.ports[0]?.containerPort);
+      expect([container?.readinessProbe.httpGet, container?.livenessProbe.httpGet]).toEqual([
+        expect.objectContaining({ path: '/readyz', scheme: 'HTTPS' }),
+        expect.objectContaining({ path: '/healthz', scheme: 'HTTPS' }),
+      ]);
+      // Answered inside the Gatekeeper provider timeout the bundle sets.
+      expect(options.engine.budgetMs).toBeLessThan(5_000);
+    },
+  );
 });

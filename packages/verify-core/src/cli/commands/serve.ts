@@ -8,7 +8,7 @@ import type { ProviderOptions } from '../../provider/start-provider.js';
 import { DEFAULT_PROVIDER_OPTIONS, startProvider } from '../../provider/start-provider.js';
 import { checkRedisUrl } from '../../provider/redis-shared-cache.js';
 import type { CliCommand, CliCommandContext } from '../command.js';
-import type { ParsedCommand } from '../parse-args.js';
+import type { OptionSpec, ParsedCommand } from '../parse-args.js';
 import { flag, parseCommandArgs, stringOption } from '../parse-args.js';
 
 export const SERVE_USAGE =
@@ -106,6 +106,34 @@ export function serveOptions(parsed: ParsedCommand, caPem: string | undefined): 
   };
 }
 
+export const SERVE_OPTIONS: Record<string, OptionSpec> = {
+  policy: { type: 'string', short: 'p' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'client-ca': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  redis: { type: 'string' },
+  budget: { type: 'string' },
+  'work-timeout': { type: 'string' },
+  'decision-ttl': { type: 'string' },
+  'error-ttl': { type: 'string' },
+  'tag-ttl': { type: 'string' },
+  'registry-concurrency': { type: 'string' },
+  'max-keys': { type: 'string' },
+  'reload-interval': { type: 'string' },
+  'shutdown-grace': { type: 'string' },
+  'log-level': { type: 'string' },
+  'plain-http': { type: 'boolean' },
+  'ca-file': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+};
+
+/** The arguments of `scs serve` (after the command name), parsed strictly. */
+export function parseServeArgs(args: readonly string[]): ParsedCommand {
+  return parseCommandArgs('serve', args, SERVE_OPTIONS, { min: 0, max: 0, usage: SERVE_USAGE });
+}
+
 /**
  * `scs serve`: runs the provider until SIGTERM/SIGINT (graceful: not ready, in-flight requests
  * finish, then exit 0); SIGHUP reloads the policy and TLS files at once. JSON log lines on
@@ -113,33 +141,7 @@ export function serveOptions(parsed: ParsedCommand, caPem: string | undefined): 
  */
 export function serveCommandWith(runtime: () => ServeRuntime): CliCommand {
   return async (args: readonly string[], ctx: CliCommandContext): Promise<number> => {
-    const parsed = parseCommandArgs(
-      'serve',
-      args,
-      {
-        policy: { type: 'string', short: 'p' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'client-ca': { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        redis: { type: 'string' },
-        budget: { type: 'string' },
-        'work-timeout': { type: 'string' },
-        'decision-ttl': { type: 'string' },
-        'error-ttl': { type: 'string' },
-        'tag-ttl': { type: 'string' },
-        'registry-concurrency': { type: 'string' },
-        'max-keys': { type: 'string' },
-        'reload-interval': { type: 'string' },
-        'shutdown-grace': { type: 'string' },
-        'log-level': { type: 'string' },
-        'plain-http': { type: 'boolean' },
-        'ca-file': { type: 'string' },
-        verbose: { type: 'boolean', short: 'v' },
-      },
-      { min: 0, max: 0, usage: SERVE_USAGE },
-    );
+    const parsed = parseServeArgs(args);
     const level = stringOption(parsed, 'log-level') ?? (flag(parsed, 'verbose') ? 'debug' : 'info');
     if (!(LOG_LEVELS as readonly string[]).includes(level)) {
       throw new VerifyCoreError('USAGE', `--log-level ${level} is not one of ${LOG_LEVELS.join(', ')}`);
