@@ -192,17 +192,31 @@ export async function startProvider(
     requestLimits: options.limits,
   });
 
-  const server = await startProviderServer({
-    tls: reloader.tls,
-    host: options.host,
-    port: options.port,
-    engine,
-    metrics,
-    logger,
-    limits: options.limits,
-    ready: () => reloader.policy !== undefined,
-    now,
-  });
+  let server: ProviderServer;
+  try {
+    server = await startProviderServer({
+      tls: reloader.tls,
+      host: options.host,
+      port: options.port,
+      engine,
+      metrics,
+      logger,
+      limits: options.limits,
+      ready: () => reloader.policy !== undefined,
+      now,
+    });
+  } catch (error) {
+    await shared?.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new VerifyCoreError(
+        'USAGE',
+        `cannot listen on ${options.host}:${options.port} (${code}); choose another --port or --host`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
   const running: ProviderServer = server;
   metrics.inflight.track(() => decisions.pending + tags.pending);
   metrics.ready.track(() => (reloader.policy !== undefined && !running.closing ? 1 : 0));

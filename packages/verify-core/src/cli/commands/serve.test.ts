@@ -226,3 +226,29 @@ describe('the bundle’s Deployment', () => {
     },
   );
 });
+
+describe('scs serve on a port already taken', () => {
+  it('exits 2 naming the port, and leaves nothing running', async () => {
+    const net = await import('node:net');
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const { status, out } = run([
+        '--policy',
+        policyFile,
+        ...tlsArgs(),
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(taken),
+      ]);
+      expect(await status).toBe(2);
+      expect(out.err).toBe(
+        `error: cannot listen on 127.0.0.1:${taken} (EADDRINUSE); choose another --port or --host\n`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
