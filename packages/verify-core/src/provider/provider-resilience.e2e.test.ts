@@ -64,7 +64,7 @@ describe('when the registry is slow', () => {
   let provider: RunningProvider & { url: string };
 
   beforeAll(async () => {
-    proxy = await startDelayingProxy(registry.host, 1_000);
+    proxy = await startDelayingProxy(registry.host, 2_000);
     provider = await startTestProvider({ policyFile, pki, engine: { budgetMs: 400 } });
   });
 
@@ -78,7 +78,9 @@ describe('when the registry is slow', () => {
     const started = performance.now();
     const response = await verify(provider, [slow, unsigned]);
     const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(400 + 600);
+    // Not a speed figure: the registry alone holds back the first answer 2 s, and a whole
+    // verification through it takes several such round trips.
+    expect(elapsed).toBeLessThan(1_900);
     expect(response.response.systemError).toBe('');
     const [late, judged] = response.response.items;
     expect(late).toEqual({
