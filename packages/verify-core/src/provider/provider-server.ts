@@ -133,6 +133,8 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
   // Longer than the callers' idle timeouts, so that the server is not the one closing a
   // connection a caller is about to reuse.
   server.keepAliveTimeout = 120_000;
+  // Gatekeeper keeps a few connections per pod; thousands would be an attack or a leak.
+  server.maxConnections = 2_048;
 
   let closing = false;
   let active = 0;
