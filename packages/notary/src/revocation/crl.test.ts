@@ -231,6 +231,43 @@ describe('delta CRLs (notation-core-go revocation/crl/testdata)', () => {
     expect(r.result).toBe('unknown');
   });
 
+  // INDEX gives these certificates no outcome of their own (they serve crl/fetcher_test.go); the
+  // outcomes below follow from them: their CRL distribution point names no URI (an ediPartyName),
+  // so, as for Go's x509 (CRLDistributionPoints empty), there is no CRL to check.
+  it.each([
+    'certificateWithIncompleteFreshestCRL.cer',
+    'certificateWithIncompleteFreshestCRL2.cer',
+    'certificateWithNonURIDeltaCRL.cer',
+  ])('does not fetch anything for %s: its distribution point holds no URI', async (file) => {
+    const leaf = cert(file);
+    expect(leaf.crlDistributionPoints).toEqual([]);
+    const calls: string[] = [];
+    const r = await checkCrlStatus(leaf, leaf, {
+      fetch: (url) => {
+        calls.push(url);
+        return Promise.reject(new Error('unexpected fetch'));
+      },
+      now: NOW,
+    });
+    expect(calls).toEqual([]);
+    expect(r.result).toBe('nonRevokable');
+  });
+
+  it('fetches only the base CRL of certificateWithZeroDeltaCRLURL.cer (its Freshest CRL names no URL)', async () => {
+    const leaf = cert('certificateWithZeroDeltaCRLURL.cer');
+    const calls: string[] = [];
+    const r = await checkCrlStatus(leaf, leaf, {
+      fetch: (url) => {
+        calls.push(url);
+        return Promise.resolve(core('crlWithMultipleFreshestCRLs.crl'));
+      },
+      now: NOW,
+    });
+    expect(calls).toEqual(leaf.crlDistributionPoints);
+    expect(calls[0]).toContain('cmd=crl&');
+    expect(r.result).toBe('unknown');
+  });
+
   it('validates a delta CRL only as a delta CRL', () => {
     const delta = parseCrl(core('delta.crl'));
     const issuer = chain[1]!;

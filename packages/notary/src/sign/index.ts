@@ -7,8 +7,8 @@ export {
   type SignedEnvelope,
 } from './sign-artifact.js';
 export type { Signer } from './signer.js';
+export { buildCertificateChain, completeChain } from './certificate-chain.js';
 export {
-  completeChain,
   createKeyVaultSigner,
   type KeyVaultCredential,
   type KeyVaultHttpClient,

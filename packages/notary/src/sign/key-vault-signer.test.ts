@@ -141,6 +141,24 @@ describe('createKeyVaultSigner (through the real Azure SDK clients and a fake Ke
       await expect(make().certificateChain()).rejects.toThrow('give the CA bundle (intermediates and root)');
     });
 
+    it('refuses self_signed together with a CA bundle (notation-azure-kv: self_signed=true + ca_certs → failure)', () => {
+      const both = {
+        caCertificates: toPem(rootDer) + toPem(interDer),
+        selfSigned: true,
+      } as unknown as Parameters<typeof createKeyVaultSigner>[0]['chain'];
+      expect(() => make(both)).toThrow(
+        'give either the CA bundle (caCertificates) or selfSigned for the Key Vault certificate, not both',
+      );
+    });
+
+    it('refuses a bundle holding a certificate that is not part of the chain', async () => {
+      const stray = generateTestCertificate('stray', { clock });
+      const signer = make({ caCertificates: toPem(rootDer) + toPem(interDer) + stray.certificatePem });
+      await expect(signer.certificateChain()).rejects.toThrow(
+        'the chain needs 3 certificates but 4 were given: remove "CN=stray,O=Notary,L=Seattle,ST=WA,C=US" from the CA bundle',
+      );
+    });
+
     it('refuses self_signed for a CA-issued certificate', async () => {
       await expect(make({ selfSigned: true }).certificateChain()).rejects.toThrow(
         'is issued by "CN=KV Intermediate"',
@@ -198,6 +216,7 @@ describe('key spec detection (notation-azure-kv TestData certificates)', () => {
 
   it.each([
     ['rsa_1024.crt', 'rsa key size 1024 bits is not supported'],
+    ['ec_163.crt', 'ecdsa key size 163 bits is not supported'],
     ['dsa_2048.crt', 'unsupported public key type'],
   ])('refuses %s', (file, reason) => {
     const [der] = readCertificates(readFileSync(sharedPath(dir + file)));

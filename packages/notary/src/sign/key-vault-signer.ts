@@ -2,14 +2,10 @@ import { createHash } from 'node:crypto';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { CryptographyClient, type CryptographyClientOptions } from '@azure/keyvault-keys';
 import { NotaryError } from '../errors.js';
-import {
-  type Certificate,
-  checkSignature,
-  checkSignatureFrom,
-  parseCertificate,
-} from '../x509/certificate.js';
+import { type Certificate, checkSignature, parseCertificate } from '../x509/certificate.js';
 import { hashOf, keySpecOf, type KeySpec, type SignatureAlgorithm } from '../x509/key-spec.js';
 import { readCertificates } from '../x509/pem.js';
+import { completeChain } from './certificate-chain.js';
 import type { Signer } from './signer.js';
 
 /** The credential the Azure SDK clients take (an object with `getToken`). */
@@ -60,32 +56,6 @@ function isSelfSigned(cert: Certificate): boolean {
   );
 }
 
-/** Orders `leaf` + a CA bundle (any order) into leaf → … → self-signed root, or says what is missing. */
-export function completeChain(leaf: Certificate, bundle: readonly Certificate[]): Certificate[] {
-  const chain = [leaf];
-  const used = new Set<number>();
-  let current = leaf;
-  while (!isSelfSigned(current)) {
-    const index = bundle.findIndex(
-      (c, i) =>
-        !used.has(i) &&
-        Buffer.compare(c.rawSubject, current.rawIssuer) === 0 &&
-        checkSignatureFrom(current, c) === undefined,
-    );
-    const issuer = bundle[index];
-    if (issuer === undefined) {
-      throw new NotaryError(
-        'CHAIN_INVALID',
-        `the certificate chain is incomplete: no certificate in the CA bundle issued "${current.subject}" (issuer "${current.issuer}"); the bundle must hold every intermediate and the root`,
-      );
-    }
-    used.add(index);
-    chain.push(issuer);
-    current = issuer;
-  }
-  return chain;
-}
-
 /**
  * A Signer over an Azure Key Vault key: the certificate comes from Key Vault, the algorithm from
  * the certificate's key (RSA 2048/3072/4096 → PS256/384/512, EC P-256/384/521 → ES256/384/512,
@@ -98,6 +68,14 @@ export function createKeyVaultSigner(options: KeyVaultSignerOptions): Signer {
     throw new NotaryError(
       'KEY_INVALID',
       'the Key Vault key id must look like https://<vault>.vault.azure.net/keys/<name>/<32-character version>',
+    );
+  }
+  const chainOption = options.chain;
+  if (chainOption !== undefined && 'caCertificates' in chainOption && 'selfSigned' in chainOption) {
+    // notation-azure-kv refuses self_signed=true together with ca_certs.
+    throw new NotaryError(
+      'KEY_INVALID',
+      'give either the CA bundle (caCertificates) or selfSigned for the Key Vault certificate, not both',
     );
   }
   const [, host, name, version] = match as unknown as [string, string, string, string];

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
-import { coseProtectedHeader } from '../envelope/cose.js';
+import { type CborKey, CborTag, type CborValue, decodeCbor, encodeCbor } from '../cbor/cbor.js';
+import { assembleCose, coseProtectedHeader } from '../envelope/cose.js';
 import { parsePayload, verifyEnvelopeBytes } from '../envelope/envelope.js';
 import { jwsProtectedHeader } from '../envelope/jws.js';
 import { NotaryError } from '../errors.js';
@@ -142,5 +143,40 @@ describe('protected headers', () => {
       ],
     });
     expect(Buffer.from(header).toString('hex')).toBe(vector.protectedHeaders.cborHex.toLowerCase());
+  });
+
+  it('lay out COSE_Sign1_Tagged as the notation-core-go conformance output (its signer has no x5chain)', () => {
+    const vector = JSON.parse(
+      readFileSync(sharedPath('vectors/notation-core-go/signature/cose/testdata/conformance.json'), 'utf8'),
+    ) as { payload: string; expectedOutput: { cborHex: string } };
+    const expected = Buffer.from(vector.expectedOutput.cborHex, 'hex');
+    const decoded = decodeCbor(new Uint8Array(expected));
+    if (!(decoded instanceof CborTag) || !Array.isArray(decoded.value))
+      throw new Error('not COSE_Sign1_Tagged');
+    // The signature comes from a random test key (not verifiable): its bytes are reused as they are.
+    const signature = decoded.value[3] as Uint8Array;
+    const assembled = assembleCose({
+      protectedHeader: coseProtectedHeader({
+        algorithm: 'RSASSA-PSS-SHA-384',
+        payload: new Uint8Array(0),
+        payloadContentType: 'application/vnd.cncf.notary.payload.v1+json',
+        signingScheme: 'notary.x509',
+        signingTime: new Date(1661321924 * 1000),
+        expiry: new Date(1661408324 * 1000),
+        extendedAttributes: [
+          { key: 'signedCritKey1', critical: true, value: 'signedCritValue1' },
+          { key: 'signedKey1', critical: false, value: 'signedValue1' },
+        ],
+      }),
+      payload: new Uint8Array(Buffer.from(vector.payload, 'hex')),
+      signature,
+      certificateChain: [],
+      signingAgent: 'NotationConformanceTest/1.0.0',
+    });
+    const ours = decodeCbor(assembled) as CborTag;
+    const unprotected = (ours.value as CborValue[])[1] as Map<CborKey, CborValue>;
+    expect(unprotected.get(33)).toEqual([]);
+    unprotected.delete(33); // x5chain: notation always writes it; the conformance vector has none
+    expect(Buffer.from(encodeCbor(ours)).toString('hex')).toBe(expected.toString('hex'));
   });
 });

@@ -154,8 +154,19 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
       ...sigEnv('jwsWithTimestamp.sig'),
       trustStores: ['ca:valid-trust-store', 'tsa:test-nonCA'],
     });
-    expect(out.result.message).toMatch(
-      /^failed to load tsa trust store with error: trusted certificate wabbit-networks.io.crt in trust store test-nonCA of type tsa is invalid: /,
+    expect(out.result.message).toBe(
+      'failed to load tsa trust store with error: trusted certificate wabbit-networks.io.crt in trust store test-nonCA of type tsa is invalid: certificate with subject "CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US" is not a root CA certificate: x509: invalid signature: parent certificate cannot sign this kind of certificate',
+    );
+  });
+
+  it('rejects a tsa store holding a certificate that is not self-issued (tsa:test-nonSelfIssued)', async () => {
+    const out = await verifyAuthenticTimestamp({
+      ...policy,
+      ...sigEnv('jwsWithTimestamp.sig'),
+      trustStores: ['ca:valid-trust-store', 'tsa:test-nonSelfIssued'],
+    });
+    expect(out.result.message).toBe(
+      'failed to load tsa trust store with error: trusted certificate nonSelfIssued.crt in trust store test-nonSelfIssued of type tsa is invalid: certificate with subject "CN=Notation Test Revokable RSA Chain Cert 2,O=Notary,L=Seattle,ST=WA,C=US" is not a root CA certificate: issuer (CN=Notation Test Revokable RSA Chain Cert Root,O=Notary,L=Seattle,ST=WA,C=US) and subject (CN=Notation Test Revokable RSA Chain Cert 2,O=Notary,L=Seattle,ST=WA,C=US) are not the same',
     );
   });
 

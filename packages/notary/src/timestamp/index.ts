@@ -4,7 +4,13 @@ export {
   type TimestampTokenInput,
   type VerifiedTimestamp,
 } from './verify-timestamp.js';
-export { parseSignedToken, signingCertificate, verifySignedToken, SignedTokenError } from './signed-token.js';
+export {
+  checkSignedAttributes,
+  parseSignedToken,
+  signingCertificate,
+  verifySignedToken,
+  SignedTokenError,
+} from './signed-token.js';
 export {
   parseTstInfo,
   validateTstInfo,

@@ -149,8 +149,11 @@ function readSignerInfo(node: DerNode): SignerInfo {
     const attrsNode = items[i++] as DerNode;
     signedAttributes = children(attrsNode).map((a) => {
       const [type, values] = sequence(a, 'Attribute');
-      if (values?.tag !== Tag.set) throw new Asn1Error('Attribute.values: expected a SET', a.offset);
-      return { oid: readOid(type, 'attribute type'), values: children(values) };
+      const oid = readOid(type, 'attribute type');
+      if (values?.tag !== Tag.set) {
+        throw new Asn1Error(`the values of signed attribute ${oid} must be a SET`, a.offset);
+      }
+      return { oid, values: children(values) };
     });
     signedAttributesDer = Uint8Array.from(attrsNode.bytes);
     signedAttributesDer[0] = Tag.set;

@@ -139,7 +139,16 @@ function checkSignerSignature(signed: SignedData, si: SignerInfo, key: KeyObject
   if (err !== undefined) throw verification(err);
 }
 
-function checkSignedAttributes(signed: SignedData, si: SignerInfo, chain: Certificate[]): void {
+/**
+ * tspclient-go's `verifySignedAttributes`: signed attributes present, content type attribute equal
+ * to the (TSTInfo) content type, message digest of the content, and a signing time, when present,
+ * inside the validity of every certificate of `chain`. Throws SignedTokenError.
+ */
+export function checkSignedAttributes(
+  signed: SignedData,
+  si: SignerInfo,
+  chain: readonly Certificate[],
+): void {
   if (si.signedAttributes.length === 0) throw verification('missing signed attributes');
   if (signed.contentType !== CmsOid.tstInfo) {
     throw new SignedTokenError(
@@ -213,6 +222,17 @@ export function verifySignedToken(
   for (const si of signed.signerInfos) {
     try {
       const cert = signingCertificate(signed, si);
+      const sid = si.sid;
+      if (
+        sid !== undefined &&
+        !(same(cert.rawIssuer, sid.issuer) && cert.serialNumber === sid.serialNumber)
+      ) {
+        // Stricter than tspclient-go's token verification, as CMS (RFC 5652 5.3) requires: the
+        // unsigned signer identifier must name the certificate SigningCertificateV2 names.
+        throw verification(
+          'the signer identifier (issuer and serial number) does not name the signing certificate of SigningCertificateV2',
+        );
+      }
       if (si.version !== 1)
         throw verification(`invalid signer info version: only version 1 is supported; got ${si.version}`);
       let chain: Certificate[];

@@ -2,6 +2,7 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -15,7 +16,7 @@ import { parseCertificateFile, readCertificatesToAdd } from './certificate-file.
 import { DirectoryTrustStore } from './directory-trust-store.js';
 import { loadTrustStoreCertificates } from './load-trust-stores.js';
 import { MemoryTrustStore } from './memory-trust-store.js';
-import { notaryRejectionOf as failure } from '../notary-error.test-support.js';
+import { notaryErrorOf, notaryRejectionOf as failure } from '../notary-error.test-support.js';
 
 const root = sharedPath('vectors/notation-go/verifier/testdata/truststore');
 const store = new DirectoryTrustStore(root);
@@ -173,6 +174,126 @@ describe('a directory trust store (notation-go truststore_test.go)', () => {
         'failed to validate the trusted certificate empty.crt in trust store empty-file of type ca',
       );
     });
+  });
+});
+
+describe('the vector stores whose symlinks git stored as text (INDEX E3), rebuilt with real symlinks', () => {
+  // In git a symlink is a file holding its target; notation's tests run on the checked-out links.
+  // Each vector directory is copied to ca/<name> in a temp root, *_SYMLINK files becoming links.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'scs-truststore-vectors-'));
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const x509 = path.join(root, 'x509');
+  const copyStore = (from: string, name: string): string => {
+    const to = path.join(tmp, 'x509', 'ca', name);
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const source = path.join(from, entry.name);
+      if (entry.isDirectory()) mkdirSync(path.join(to, entry.name));
+      else if (entry.name.includes('_SYMLINK'))
+        symlinkSync(readFileSync(source, 'utf8').trim(), path.join(to, entry.name));
+      else copyFileSync(source, path.join(to, entry.name));
+    }
+    return to;
+  };
+  copyStore(path.join(x509, 'ca', 'valid-trust-store'), 'valid-trust-store');
+  copyStore(path.join(x509, 'trust-store-with-cert-symlinks'), 'trust-store-with-cert-symlinks');
+  copyStore(path.join(x509, 'trust-store-with-directories'), 'trust-store-with-directories');
+  // x509/valid-trust-store_SYMLINK -> "ca/valid-trust-store" (relative to x509/)
+  const linkTarget = readFileSync(
+    path.join(x509, 'ca', 'valid-trust-store_SYMLINK', 'valid-trust-store_SYMLINK'),
+    'utf8',
+  ).trim();
+  symlinkSync(path.join(tmp, 'x509', linkTarget), path.join(tmp, 'x509', 'ca', 'valid-trust-store_SYMLINK'));
+  const rebuilt = new DirectoryTrustStore(tmp);
+
+  it('reads the copied valid-trust-store', async () => {
+    expect(await rebuilt.certificates('ca', 'valid-trust-store')).toHaveLength(6);
+  });
+  it('rejects valid-trust-store_SYMLINK, a symlinked store (TestLoadSymlinkTrustStore)', async () => {
+    expect((await failure(rebuilt.certificates('ca', 'valid-trust-store_SYMLINK'))).message).toBe(
+      `the trust store valid-trust-store_SYMLINK of type ca with path ${path.join(tmp, 'x509/ca/valid-trust-store_SYMLINK')} is not a regular directory (symlinks are not supported)`,
+    );
+  });
+  it('rejects trust-store-with-cert-symlinks (TestLoadTrustStoreWithSymlinks)', async () => {
+    expect((await failure(rebuilt.certificates('ca', 'trust-store-with-cert-symlinks'))).message).toBe(
+      'trusted certificate GlobalSignRootCA_SYMLINK.crt in trust store trust-store-with-cert-symlinks of type ca is not a regular file (directories or symlinks are not supported)',
+    );
+  });
+  it('rejects trust-store-with-directories and its sub-dir (TestLoadTrustStoreWithDirs)', async () => {
+    expect((await failure(rebuilt.certificates('ca', 'trust-store-with-directories'))).message).toBe(
+      'trusted certificate sub-dir in trust store trust-store-with-directories of type ca is not a regular file (directories or symlinks are not supported)',
+    );
+  });
+});
+
+describe('the TSA root inputs of notation sign --timestamp-root-cert (INDEX D, config/timestamp), as tsa stores', () => {
+  // scs does not timestamp when it signs (no TSA client), so the sign.go messages have no
+  // counterpart; the same files are refused as trust anchors of a tsa store, each for its reason.
+  const ts = (f: string): Uint8Array =>
+    new Uint8Array(readFileSync(sharedPath('vectors/notation/test/e2e/testdata/config/timestamp', f)));
+  const tsaStore = (file: string) => () =>
+    new MemoryTrustStore([{ type: 'tsa', name: 'e2e', files: [{ name: file, data: ts(file) }] }]);
+
+  const refusal = (file: string): { message: string; cause: string | undefined } => {
+    const err = notaryErrorOf(tsaStore(file));
+    return { message: err.message, cause: (err.cause as Error | undefined)?.message };
+  };
+
+  it.each([
+    // sign.go: "cannot find any certificate from"
+    [
+      'Empty.txt',
+      'failed to validate the trusted certificate Empty.txt in trust store e2e of type tsa',
+      'input certs cannot be empty',
+    ],
+    // sign.go: "x509: malformed certificate"
+    [
+      'invalid.crt',
+      'failed to read the trusted certificate invalid.crt in trust store e2e of type tsa',
+      'x509: malformed certificate',
+    ],
+    // sign.go: "found more than one certificates" (a leaf and its issuer: the leaf is neither CA nor self-signed)
+    [
+      'CertChain.pem',
+      'failed to validate the trusted certificate CertChain.pem in trust store e2e of type tsa',
+      'certificate with subject "CN=test_cert_1,O=Acme Co" is not a CA certificate or self-signed signing certificate',
+    ],
+    // sign.go: "failed to check root certificate with error: crypto/rsa: verification error"
+    [
+      'intermediate.pem',
+      'trusted certificate intermediate.pem in trust store e2e of type tsa is invalid: certificate with subject "CN=Intermediate1" is not a root CA certificate: crypto/rsa: verification error',
+      undefined,
+    ],
+    // sign.go: "is not a root certificate. Expecting single x509 root certificate in PEM or DER format from the file"
+    [
+      'notSelfIssued.crt',
+      'trusted certificate notSelfIssued.crt in trust store e2e of type tsa is invalid: certificate with subject "CN=test,O=Notary,L=Seattle,ST=WA,C=US" is not a root CA certificate: issuer (CN=test,O=Notary,L=,ST=,C=US) and subject (CN=test,O=Notary,L=Seattle,ST=WA,C=US) are not the same',
+      undefined,
+    ],
+  ])('refuses %s', (file, message, cause) => {
+    expect(refusal(file)).toEqual({ message, cause });
+  });
+  it.each(['DigiCertTSARootSHA384.cer', 'globalsignTSARoot.cer'])('accepts %s', (file) => {
+    expect(tsaStore(file)).not.toThrow();
+  });
+});
+
+describe('the notation cert add trust store (cmd/notation/internal/truststore/testdata/truststore)', () => {
+  it('holds x509/ca/test/self-signed.crt, the certificate notation then refuses to add twice', async () => {
+    const cli = new DirectoryTrustStore(
+      sharedPath('vectors/notation/cmd/notation/internal/truststore/testdata/truststore'),
+    );
+    const [cert] = await cli.parsedCertificates('ca', 'test');
+    const added = readCertificatesToAdd(
+      new Uint8Array(
+        readFileSync(
+          sharedPath('vectors/notation/cmd/notation/internal/truststore/testdata/self-signed.crt'),
+        ),
+      ),
+    );
+    expect(cert?.sha256).toBe(added[0]?.sha256);
   });
 });
 

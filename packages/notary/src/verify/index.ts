@@ -8,7 +8,13 @@ export {
   verifyArtifact,
   type VerifyArtifactInput,
 } from './verify-artifact.js';
-export { verifySignature, type VerifySignatureInput } from './verify-signature.js';
+export { type BlobDigestAlgorithm, verifySignature, type VerifySignatureInput } from './verify-signature.js';
+export {
+  type BlobDescriber,
+  type BlobVerificationOutcome,
+  verifyBlob,
+  type VerifyBlobInput,
+} from './verify-blob.js';
 export {
   createRevocationChecker,
   createTimestampVerifier,

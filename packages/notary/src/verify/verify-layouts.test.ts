@@ -1,81 +1,27 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../../test/harness/paths.js';
 import { buildSignatureManifest, parseSignatureManifest } from '../manifest/signature-manifest.js';
 import { createLocalSigner } from '../sign/local-signer.js';
 import { signArtifact } from '../sign/sign-artifact.js';
 import { parseOciTrustPolicy } from '../trust-policy/oci-trust-policy.js';
 import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
-import type { Descriptor } from '../types.js';
-import { parseCertificate } from '../x509/certificate.js';
-import type { RevocationChecker } from './services.js';
 import { createTimestampVerifier } from './notation-services.js';
-import { type SignatureCandidate, verifyArtifact } from './verify-artifact.js';
+import {
+  clock,
+  CONFIG,
+  e2ePolicy as policy,
+  e2eStore,
+  noEndpointsRevocation,
+  NOW,
+  readLayout,
+} from './oci-layout.test-support.js';
+import { verifyArtifact } from './verify-artifact.js';
 
 /**
  * The notation e2e OCI image layouts (INDEX.md §A), read straight from the layout directories:
  * index.json → manifests → signature manifests (subject = the target) → envelope blobs.
  */
-
-const LAYOUTS = sharedPath('vectors/notation/test/e2e/testdata/registry/oci_layout');
-const CONFIG = sharedPath('vectors/notation/test/e2e/testdata/config');
-const NOW = new Date('2026-11-27T00:00:00Z');
-const clock = (): Date => NOW;
-
-/** Stand-in revocation checker: OK only for chains without any CRL/OCSP endpoint, else unknown. */
-const noEndpointsRevocation: RevocationChecker = (req) => {
-  const hasEndpoint = req.chain.some((der) =>
-    parseCertificate(der).extensions.some((e) => e.oid === '2.5.29.31' || e.oid === '1.3.6.1.5.5.7.1.1'),
-  );
-  return Promise.resolve(hasEndpoint ? { result: 'unknown', subject: 'stand-in' } : { result: 'ok' });
-};
-
-interface Layout {
-  target: Descriptor;
-  signatures: SignatureCandidate[];
-}
-
-function blob(layout: string, digest: string): Uint8Array {
-  const bytes = new Uint8Array(readFileSync(path.join(LAYOUTS, layout, 'blobs', ...digest.split(':'))));
-  const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  if (actual !== digest) throw new Error(`blob ${digest} of ${layout} does not match its digest`);
-  return bytes;
-}
-
-function readLayout(layout: string): Layout {
-  const index = JSON.parse(readFileSync(path.join(LAYOUTS, layout, 'index.json'), 'utf8')) as {
-    manifests: (Descriptor & { annotations?: Record<string, string> })[];
-  };
-  const tagged = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === 'v1');
-  if (tagged === undefined) throw new Error(`${layout} has no v1 tag`);
-  const target: Descriptor = { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.size };
-  const signatures: SignatureCandidate[] = [];
-  for (const m of index.manifests) {
-    if (m.mediaType !== 'application/vnd.oci.image.manifest.v1+json' || m.digest === target.digest) continue;
-    const parsed = parseSignatureManifest(blob(layout, m.digest));
-    if (parsed.subject?.digest !== target.digest) continue;
-    signatures.push({
-      manifest: { mediaType: m.mediaType, digest: m.digest, size: m.size },
-      envelope: blob(layout, parsed.envelope.digest),
-      envelopeMediaType: parsed.envelope.mediaType,
-    });
-  }
-  return { target, signatures };
-}
-
-const e2eStore = new MemoryTrustStore([
-  {
-    type: 'ca',
-    name: 'e2e',
-    files: [{ name: 'e2e.crt', data: readFileSync(path.join(CONFIG, 'localkeys/e2e.crt')) }],
-  },
-]);
-
-function policy(file: string): ReturnType<typeof parseOciTrustPolicy> {
-  return parseOciTrustPolicy(readFileSync(path.join(CONFIG, 'trustpolicies', file)));
-}
 
 async function verifyLayout(layout: string, policyFile: string) {
   const { target, signatures } = readLayout(layout);
@@ -114,8 +60,8 @@ describe('the notation e2e OCI layouts', () => {
       const outcome = await verifyLayout('e2e-valid-signature', 'invalid_trusted_identity_trustpolicy.json');
       expect(outcome.verified).toBe(false);
       expect(outcome.attempts[0]?.outcome.failedValidation).toBe('authenticity');
-      expect(outcome.message).toContain(
-        'signing certificate from the digital signature does not match the X.509 trusted identities',
+      expect(outcome.message).toBe(
+        'signature verification failed: authenticity validation failed. Failure reason: signing certificate from the digital signature does not match the X.509 trusted identities [map["C":"USB" "CN":"e2e" "L":"Seattle" "O":"Notary" "ST":"WA"]] defined in the trust policy "e2e"',
       );
     });
   });
@@ -126,8 +72,9 @@ describe('the notation e2e OCI layouts', () => {
     it('fails strict on expiry with notation text', async () => {
       const outcome = await verifyLayout('e2e-expired-signature', 'trustpolicy.json');
       expect(outcome.verified).toBe(false);
-      expect(outcome.message).toContain('signature verification failed');
-      expect(outcome.message).toContain(`expiry validation failed. Failure reason: ${expiredText}`);
+      expect(outcome.message).toBe(
+        `signature verification failed: expiry validation failed. Failure reason: ${expiredText}`,
+      );
     });
 
     it('passes permissive with the expiry logged', async () => {
@@ -142,18 +89,55 @@ describe('the notation e2e OCI layouts', () => {
     it('passes audit with a warning', async () => {
       const outcome = await verifyLayout('e2e-expired-signature', 'audit_trustpolicy.json');
       expect(outcome.verified).toBe(true);
-      expect(outcome.accepted?.outcome.warnings[0]).toContain('digital signature has expired');
+      expect(outcome.accepted?.outcome.warnings).toEqual([
+        `expiry was set to "log" and failed with error: ${expiredText}`,
+      ]);
     });
 
     it('passes strict when expiry is overridden to log', async () => {
       const outcome = await verifyLayout('e2e-expired-signature', 'override_strict_trustpolicy.json');
       expect(outcome.verified).toBe(true);
+      expect(outcome.accepted?.outcome.warnings).toEqual([
+        `expiry was set to "log" and failed with error: ${expiredText}`,
+      ]);
     });
 
     it('fails permissive when expiry is overridden to enforce', async () => {
       const outcome = await verifyLayout('e2e-expired-signature', 'override_permissive_trustpolicy.json');
       expect(outcome.verified).toBe(false);
-      expect(outcome.message).toContain('expiry validation failed.');
+      expect(outcome.message).toBe(
+        `signature verification failed: expiry validation failed. Failure reason: ${expiredText}`,
+      );
+    });
+
+    it('fails audit when expiry is overridden to enforce (override_audit_trustpolicy.json is not shipped: built here)', async () => {
+      const { target, signatures } = readLayout('e2e-expired-signature');
+      const outcome = await verifyArtifact({
+        artifactReference: `localhost:5000/e2e@${target.digest}`,
+        artifact: target,
+        policy: parseOciTrustPolicy(
+          JSON.stringify({
+            version: '1.0',
+            trustPolicies: [
+              {
+                name: 'e2e',
+                registryScopes: ['*'],
+                signatureVerification: { level: 'audit', override: { expiry: 'enforce' } },
+                trustStores: ['ca:e2e'],
+                trustedIdentities: ['*'],
+              },
+            ],
+          }),
+        ),
+        trustStore: e2eStore,
+        clock,
+        signatures,
+        revocationChecker: noEndpointsRevocation,
+      });
+      expect(outcome.verified).toBe(false);
+      expect(outcome.message).toBe(
+        `signature verification failed: expiry validation failed. Failure reason: ${expiredText}`,
+      );
     });
   });
 
@@ -164,8 +148,8 @@ describe('the notation e2e OCI layouts', () => {
         const outcome = await verifyLayout('e2e-invalid-signature', file);
         expect(outcome.verified).toBe(false);
         expect(outcome.attempts[0]?.outcome.failedValidation).toBe('integrity');
-        expect(outcome.message).toContain(
-          'integrity validation failed. Failure reason: unable to parse the digital signature, error : signature envelope format with media type "application/vnd.oci.image.layer.v1.tar" is not supported',
+        expect(outcome.message).toBe(
+          'signature verification failed: integrity validation failed. Failure reason: unable to parse the digital signature, error : signature envelope format with media type "application/vnd.oci.image.layer.v1.tar" is not supported',
         );
       },
     );
@@ -230,14 +214,16 @@ describe('the notation e2e OCI layouts', () => {
     it('fails strict on expiry first', async () => {
       const outcome = await run('{}');
       expect(outcome.attempts[0]?.outcome.failedValidation).toBe('expiry');
-      expect(outcome.message).toContain('digital signature has expired on "Tue, 21 Jan 2025 12:39:46 +0000"');
+      expect(outcome.message).toBe(
+        'signature verification failed: expiry validation failed. Failure reason: digital signature has expired on "Tue, 21 Jan 2025 12:39:46 +0000"',
+      );
     });
 
     it('without a tsa store, fails authenticTimestamp because the certificate expired', async () => {
       const outcome = await run('{"expiry":"log"}');
       expect(outcome.attempts[0]?.outcome.failedValidation).toBe('authenticTimestamp');
-      expect(outcome.message).toContain(
-        'verification time is after certificate "CN=testcert7,O=Notary,L=Seattle,ST=WA,C=US" validity period, it was expired at "Wed, 22 Jan 2025 08:36:26 +0000"',
+      expect(outcome.message).toBe(
+        'signature verification failed: authenticTimestamp validation failed. Failure reason: verification time is after certificate "CN=testcert7,O=Notary,L=Seattle,ST=WA,C=US" validity period, it was expired at "Wed, 22 Jan 2025 08:36:26 +0000"',
       );
     });
 
@@ -274,12 +260,16 @@ describe('the notation e2e OCI layouts', () => {
         revocationChecker: noEndpointsRevocation,
       });
       expect(outcome.verified).toBe(false);
-      expect(outcome.message).toContain(
-        'verification time is after certificate "CN=testcert7,O=Notary,L=Seattle,ST=WA,C=US"',
+      expect(outcome.message).toBe(
+        'signature verification failed: authenticTimestamp validation failed. Failure reason: verification time is after certificate "CN=testcert7,O=Notary,L=Seattle,ST=WA,C=US" validity period, it was expired at "Wed, 22 Jan 2025 08:36:26 +0000"',
       );
     });
   });
 });
+
+/** notation inspect's text for the 8 garbage bytes (the same Go error chain). */
+const CMS_BER_ERROR =
+  'cms: syntax error: invalid signed data: failed to convert from BER to DER: asn1: syntax error: decoding BER length octets: short form length octets value should be less or equal to the subsequent octets length';
 
 describe('e2e-with-invalid-timestamped-signature with a tsa store', () => {
   const verifyInvalidTimestamp = async (tsaStore: string) => {
@@ -318,7 +308,9 @@ describe('e2e-with-invalid-timestamped-signature with a tsa store', () => {
     const outcome = await verifyInvalidTimestamp('e2e');
     expect(outcome.verified).toBe(false);
     expect(outcome.attempts[0]?.outcome.failedValidation).toBe('authenticTimestamp');
-    expect(outcome.message).toContain('failed to parse timestamp countersignature with error:');
+    expect(outcome.message).toBe(
+      `signature verification failed: authenticTimestamp validation failed. Failure reason: failed to parse timestamp countersignature with error: ${CMS_BER_ERROR}`,
+    );
   });
 
   it('reports the countersignature before a tsa store that does not exist (notation reads the token first)', async () => {

@@ -127,6 +127,26 @@ describe('notation-go TestNotationVerificationCombinations', () => {
       );
     });
 
+    it.each([
+      [
+        'x509.subject',
+        'trust policy statement "test-statement-name" has trusted identity "x509.subject" missing separator',
+      ],
+      [
+        'x509.subject:',
+        'trust policy statement "test-statement-name" has trusted identity "x509.subject:" without an identity value',
+      ],
+    ])('fails authenticity on the malformed identity %j', async (identity, message) => {
+      const outcome = await verifySignature(
+        input(level, env('ca_valid_sig_env.json'), {
+          policy: dummyPolicy(level, { trustedIdentities: [identity] }),
+        }),
+      );
+      const authenticity = outcome.results.find((r) => r.type === 'authenticity');
+      expect(authenticity?.message).toBe(message);
+      expect(authenticity?.status).toBe(level === 'audit' ? 'logged' : 'fail');
+    });
+
     it('reports a trust store value without separator', async () => {
       const outcome = await verifySignature(
         input(level, env('ca_valid_sig_env.json'), {

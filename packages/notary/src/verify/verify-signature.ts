@@ -16,6 +16,7 @@ import type {
   ValidationType,
 } from '../types.js';
 import { type Certificate, sameCertificate } from '../x509/certificate.js';
+import { hashOf } from '../x509/key-spec.js';
 import { formatRfc1123Z } from '../x509/time-format.js';
 import type { CertificateSummary, SignatureDetails, SignatureVerificationOutcome } from './outcome.js';
 import { compareSemver, isValidSemver } from './semver.js';
@@ -48,6 +49,9 @@ export interface VerifySignatureInput {
   /** Verification plugins; without it signatures that name a plugin are refused. */
   plugins?: PluginLookup;
 }
+
+/** Everything verifySignature takes but the artifact (the binding says what the signature is for). */
+export type PolicyInput = Omit<VerifySignatureInput, 'artifact'>;
 
 const ORDER: ValidationType[] = ['integrity', 'authenticity', 'expiry', 'authenticTimestamp', 'revocation'];
 const PLUGIN_ATTRIBUTES: readonly string[] = [HEADER.verificationPlugin, HEADER.verificationPluginMinVersion];
@@ -155,7 +159,7 @@ class OutcomeBuilder {
 }
 
 async function findPlugin(
-  input: VerifySignatureInput,
+  input: PolicyInput,
   content: EnvelopeContent,
   out: OutcomeBuilder,
 ): Promise<{ plugin: VerificationPlugin; capabilities: string[] } | undefined> {
@@ -227,7 +231,7 @@ async function findPlugin(
 
 /** The authentic timestamp validation (the timestamp module's), recorded with the verifier's wording. */
 async function verifyAuthenticTimestamp(
-  input: VerifySignatureInput,
+  input: PolicyInput,
   content: EnvelopeContent,
   now: Date,
   out: OutcomeBuilder,
@@ -261,7 +265,7 @@ async function verifyAuthenticTimestamp(
 }
 
 async function verifyRevocation(
-  input: VerifySignatureInput,
+  input: PolicyInput,
   content: EnvelopeContent,
   now: Date,
   out: OutcomeBuilder,
@@ -302,7 +306,31 @@ async function verifyRevocation(
  * the one given, no file system but the injected trust store. Never throws for bad input (the
  * outcome says why), only for bugs.
  */
-export async function verifySignature(input: VerifySignatureInput): Promise<SignatureVerificationOutcome> {
+export function verifySignature(input: VerifySignatureInput): Promise<SignatureVerificationOutcome> {
+  return verifyAgainstPolicy(input, { kind: 'artifact', artifact: input.artifact });
+}
+
+/** The hash notation derives a blob's descriptor with: the signature algorithm's. */
+export type BlobDigestAlgorithm = 'sha256' | 'sha384' | 'sha512';
+
+/**
+ * What the signature must be bound to: an OCI artifact's descriptor (compared during integrity),
+ * or a blob whose descriptor is derived with the signature's hash and compared after the
+ * validations, as notation-go's `VerifyBlob` does.
+ */
+export type SignatureBinding =
+  | { kind: 'artifact'; artifact: Descriptor }
+  | {
+      kind: 'blob';
+      describe: (algorithm: BlobDigestAlgorithm) => Promise<{ digest: string; size: number }>;
+      mediaType: string | undefined;
+    };
+
+/** verifySignature's steps with the binding chosen by the caller (verifySignature, verifyBlob). */
+export async function verifyAgainstPolicy(
+  input: PolicyInput,
+  binding: SignatureBinding,
+): Promise<SignatureVerificationOutcome> {
   const out = new OutcomeBuilder(input.policy);
   if (input.policy.verificationLevel.name === 'skip') {
     for (const type of ORDER)
@@ -339,10 +367,11 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
       out.record('integrity', message(err));
       throw new Stop();
     }
-    if (!descriptorsEqual(target, input.artifact)) {
+    if (binding.kind === 'artifact' && !descriptorsEqual(target, binding.artifact)) {
+      const artifact = binding.artifact;
       out.record(
         'integrity',
-        `content descriptor mismatch: the signature is for ${target.digest} (${target.mediaType}, ${target.size} bytes), not for ${input.artifact.digest} (${input.artifact.mediaType}, ${input.artifact.size} bytes)`,
+        `content descriptor mismatch: the signature is for ${target.digest} (${target.mediaType}, ${target.size} bytes), not for ${artifact.digest} (${artifact.mediaType}, ${artifact.size} bytes)`,
       );
     }
     const leaf = content.certificateChain[0];
@@ -416,6 +445,24 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
 
     if (pluginUse !== undefined) await runPlugin(input, content, pluginUse, out);
 
+    // the blob (notation-go VerifyBlob compares it once the validations are done)
+    if (binding.kind === 'blob') {
+      let blob: { digest: string; size: number } | undefined;
+      try {
+        blob = await binding.describe(hashOf(content.signatureAlgorithm));
+      } catch (err) {
+        out.fail(`failed to generate descriptor for given artifact. Error: ${message(err)}`);
+      }
+      if (
+        blob === undefined ||
+        blob.digest !== target.digest ||
+        blob.size !== target.size ||
+        (binding.mediaType !== undefined && binding.mediaType !== target.mediaType)
+      ) {
+        out.fail('integrity check failed. signature does not match the given blob');
+      }
+    }
+
     // user metadata
     const wanted = input.userMetadata ?? {};
     for (const [k, v] of Object.entries(wanted)) {
@@ -428,7 +475,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
 }
 
 async function runPlugin(
-  input: VerifySignatureInput,
+  input: PolicyInput,
   content: EnvelopeContent,
   use: { plugin: VerificationPlugin; capabilities: string[] },
   out: OutcomeBuilder,
