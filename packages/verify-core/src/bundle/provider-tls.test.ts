@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { VerifyCoreError } from '../errors.js';
 import type { ProviderTls } from './provider-tls.js';
 import { checkProviderTls, generateProviderTls } from './provider-tls.js';
-import { NOW, testTls } from './test-support/bundle-fixtures.js';
+import { NOW } from '../test-support/notation-layouts.js';
+import { thrownBy } from '../test-support/thrown.js';
+import { testTls } from './test-support/bundle-fixtures.js';
 
 const WHERE = { service: 'scs-provider', namespace: 'gatekeeper-system', now: NOW };
 let tls: ProviderTls;
@@ -14,13 +16,9 @@ beforeAll(async () => {
 });
 
 function failure(material: ProviderTls, where = WHERE): VerifyCoreError {
-  try {
+  return thrownBy(VerifyCoreError, () => {
     checkProviderTls(material, where);
-  } catch (error) {
-    if (error instanceof VerifyCoreError) return error;
-    throw error;
-  }
-  throw new Error('expected checkProviderTls to fail');
+  });
 }
 
 describe('the generated provider TLS material', () => {

@@ -3,56 +3,38 @@
  * through the installable bin, against the real registry of the test harness.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, cp, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateTestCertificate } from '@scs/notary';
-import { copyGraph, openStore } from '@scs/oci';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import decisionSchema from '../../schema/decision.schema.json' with { type: 'json' };
-import { repoRoot, sharedPath } from '../../../../test/harness/paths.js';
+import { repoRoot } from '../../../../test/harness/paths.js';
 import { startRegistry } from '../../../../test/harness/registry.js';
 import type { TestRegistry } from '../../../../test/harness/registry.js';
 import type { Decision } from '../decision/types.js';
 // The notary package's FAKE Key Vault (test support): the Azure SDK's HttpClient answering from memory.
 import { FakeKeyVault } from '../../../notary/src/sign/key-vault-fake.test-support.js';
 import { GOLDEN, golden } from '../test-support/golden.js';
-import { E2E_CERT, E2E_LAYOUTS, E2E_SUBJECT } from '../test-support/notation-layouts.js';
-import type { CliCommandContext } from './command.js';
-import { memoryOutput, nodeFileSystem } from './node-io.js';
+import { type TestCliContext, cliContext } from '../test-support/cli-context.js';
+import { singleScopePolicy, writeE2ePolicy } from '../test-support/e2e-policy.js';
+import { NOW, e2eTestdata } from '../test-support/notation-layouts.js';
+import { pushE2eLayout } from '../test-support/registry-layouts.js';
 import { nodeCliServices } from './node-services.js';
 import { runCli } from './run-cli.js';
 
 const run = promisify(execFile);
 const BIN = path.join(repoRoot, 'packages', 'verify-core', 'bin', 'scs.js');
-const NOW = new Date('2026-11-27T00:00:00Z');
-const TRUST_POLICIES = sharedPath(
-  'vectors',
-  'notation',
-  'test',
-  'e2e',
-  'testdata',
-  'config',
-  'trustpolicies',
-);
+const TRUST_POLICIES = e2eTestdata('config', 'trustpolicies');
 const validateDecision = new Ajv2020({ strict: true, strictRequired: false }).compile(decisionSchema);
 
 let registry: TestRegistry;
 let work: string;
 
-function context(
-  clock: () => Date = () => NOW,
-): CliCommandContext & { out: ReturnType<typeof memoryOutput> } {
-  return {
-    out: memoryOutput(),
-    fs: nodeFileSystem,
-    clock,
-    cwd: work,
-    services: nodeCliServices({ clock, env: {}, homeDir: work }),
-    verbose: false,
-  };
+function context(clock: () => Date = () => NOW): TestCliContext {
+  return cliContext({ clock, cwd: work, services: nodeCliServices({ clock, env: {}, homeDir: work }) });
 }
 
 async function scs(args: string[], clock?: () => Date): Promise<{ code: number; out: string; err: string }> {
@@ -61,41 +43,16 @@ async function scs(args: string[], clock?: () => Date): Promise<{ code: number; 
   return { code, out: ctx.out.out, err: ctx.out.err };
 }
 
-async function pushLayout(layout: string, repository = `cli/${layout}`): Promise<string> {
-  const copy = await mkdtemp(path.join(work, `layout-${layout}-`));
-  await cp(path.join(E2E_LAYOUTS, layout), copy, { recursive: true });
-  const src = await openStore(`oci:${copy}:v1`);
-  const dst = await openStore(`${registry.host}/${repository}:v1`, { plainHttp: true });
-  const root = await src.store.resolve('v1');
-  await copyGraph(src.store, dst.store, root, { referrers: true });
-  await dst.store.tag(root, 'v1');
-  return `${registry.host}/${repository}:v1`;
+function pushLayout(layout: string, repository = `cli/${layout}`): Promise<string> {
+  return pushE2eLayout(registry.host, work, layout, repository);
 }
 
-async function e2ePolicy(
-  name = 'e2e',
-  identities = `["x509.subject: ${E2E_SUBJECT}"]`,
-  extra = '',
-): Promise<string> {
-  const dir = await mkdtemp(path.join(work, 'policy-'));
-  await copyFile(E2E_CERT, path.join(dir, 'e2e.crt'));
-  const file = path.join(dir, 'scs-policy.yaml');
-  await writeFile(
-    file,
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: ${name} }
-spec:
-  scopes:
-    - name: e2e
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: e2e, type: ca, certificates: [e2e.crt] }]
-        trustedIdentities: ${identities}
-${extra}`,
-  );
-  return file;
+async function e2ePolicy(name = 'e2e', identities?: readonly string[], rules = ''): Promise<string> {
+  return writeE2ePolicy(await mkdtemp(path.join(work, 'policy-')), {
+    name,
+    rules,
+    ...(identities === undefined ? {} : { identities }),
+  });
 }
 
 beforeAll(async () => {
@@ -171,7 +128,7 @@ describe('scs verify against the registry', () => {
 
   it('exits 2 for an invalid policy, naming the field', async () => {
     const reference = await pushLayout('e2e-valid-signature');
-    const result = await scs(['verify', reference, '--policy', await e2ePolicy('bad', '[]'), '--plain-http']);
+    const result = await scs(['verify', reference, '--policy', await e2ePolicy('bad', []), '--plain-http']);
     expect(result.code).toBe(2);
     expect(result.err).toContain('spec.scopes[0].signature.trustedIdentities');
   });
@@ -330,19 +287,13 @@ describe('sign, attach, discover and copy', () => {
     const policy = path.join(policyDir, 'build-policy.yaml');
     await writeFile(
       policy,
-      `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: build }
-spec:
-  scopes:
-    - name: all
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: build, type: ca, certificates: [build.crt] }]
-        trustedIdentities: ["x509.subject: CN=build,O=Notary,L=Seattle,ST=WA,C=US"]
-      sbom: { required: true, formats: [spdx] }
-`,
+      singleScopePolicy({
+        name: 'build',
+        scope: 'all',
+        trustStore: '{ name: build, type: ca, certificates: [build.crt] }',
+        identities: ['x509.subject: CN=build,O=Notary,L=Seattle,ST=WA,C=US'],
+        rules: '      sbom: { required: true, formats: [spdx] }\n',
+      }),
     );
     expect((await scs(['verify', reference, '--policy', policy, '--plain-http'])).code).toBe(0);
 
@@ -396,9 +347,7 @@ describe('signing with an Azure Key Vault key', () => {
       'fake-token',
     );
     const clock = (): Date => NOW;
-    const ctx: CliCommandContext & { out: ReturnType<typeof memoryOutput> } = {
-      out: memoryOutput(),
-      fs: nodeFileSystem,
+    const ctx = cliContext({
       clock,
       cwd: work,
       services: nodeCliServices({
@@ -413,8 +362,7 @@ describe('signing with an Azure Key Vault key', () => {
           httpClient: vault,
         },
       }),
-      verbose: false,
-    };
+    });
     const code = await runCli(
       [
         'sign',
@@ -437,21 +385,12 @@ describe('signing with an Azure Key Vault key', () => {
     const policyFile = path.join(policyDir, 'p.yaml');
     await writeFile(
       policyFile,
-      `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: kv }
-spec:
-  scopes:
-    - name: all
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores:
-          - name: kv
-            type: ca
-            azureKeyVault: { vaultUri: "https://${host}", certificateName: signing, version: "${version}" }
-        trustedIdentities: ["x509.subject: CN=kv-signer,O=Notary,L=Seattle,ST=WA,C=US"]
-`,
+      singleScopePolicy({
+        name: 'kv',
+        scope: 'all',
+        trustStore: `{ name: kv, type: ca, azureKeyVault: { vaultUri: "https://${host}", certificateName: signing, version: "${version}" } }`,
+        identities: ['x509.subject: CN=kv-signer,O=Notary,L=Seattle,ST=WA,C=US'],
+      }),
     );
     const again = async (args: string[]): Promise<number> => {
       ctx.out.out = '';
