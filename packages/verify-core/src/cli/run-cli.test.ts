@@ -44,6 +44,20 @@ describe('scs with no or unknown commands', () => {
   });
 });
 
+describe('--verbose', () => {
+  it('is accepted by every command, not only those that reach a registry', async () => {
+    const dir = await policyDir();
+    const ctx = context();
+    expect(ctx.verbose).toBe(false);
+    expect(await runCli(['policy', 'check', path.join(dir, 'scs-policy.yaml'), '--verbose'], ctx)).toBe(0);
+    expect(ctx.verbose).toBe(true);
+    const short = context();
+    expect(await runCli(['trustpolicy', 'check', path.join(dir, 'nothing.json'), '-v'], short)).toBe(2);
+    expect(short.out.err).toContain('cannot be read');
+    expect(short.out.err).not.toContain('Unknown option');
+  });
+});
+
 describe('scs policy check', () => {
   it('accepts a valid policy and exits 0', async () => {
     const dir = await policyDir();
@@ -170,5 +184,28 @@ describe('scs trustpolicy export', () => {
       await runCli(['trustpolicy', 'export', path.join(dir, 'scs-policy.yaml'), '--out', out], context()),
     ).toBe(2);
     expect(await readdir(dir)).toEqual(['e2e.crt', 'scs-policy.yaml']);
+  });
+});
+
+describe('scs attach with a file it cannot read', () => {
+  it('exits 2 naming the file before reaching any registry (nothing is attached)', async () => {
+    const dir = await policyDir();
+    const ctx = context();
+    const code = await runCli(
+      [
+        'attach',
+        'registry.example.com/team/app:1.0',
+        `${path.join(dir, 'scs-policy.yaml')}:application/yaml`,
+        path.join(dir, 'missing.spdx.json'),
+        '--artifact-type',
+        'application/vnd.example.config+json',
+      ],
+      ctx,
+    );
+    // The services would fail the test with "service … is not used" had attach reached them.
+    expect(ctx.out.err).toBe(
+      `error: cannot read ${path.join(dir, 'missing.spdx.json')}; check the path (nothing was attached)\n`,
+    );
+    expect(code).toBe(2);
   });
 });

@@ -17,12 +17,10 @@ export async function demoCommand(args: readonly string[], ctx: CliCommandContex
     {
       dir: { type: 'string' },
       output: { type: 'string', short: 'o' },
-      verbose: { type: 'boolean', short: 'v' },
     },
     { min: 0, max: 0, usage: DEMO_USAGE },
   );
   const output = outputOption(parsed, 'demo', ['text', 'json'] as const);
-  if (parsed.values.verbose === true) ctx.verbose = true;
   const dir = stringOption(parsed, 'dir');
   const started = Date.now();
   const result = await runDemo(ctx, dir === undefined ? {} : { dir: path.resolve(ctx.cwd, dir) });

@@ -84,6 +84,10 @@ export async function verifyCommand(args: readonly string[], ctx: CliCommandCont
     for (const warning of loaded.warnings)
       ctx.out.stderr(`warning: ${policyFile}: ${warning.path}: ${warning.message}\n`);
     policy = loaded;
+    if (
+      loaded.policy.spec.scopes.some((s) => s.signature.trustStores.some((t) => t.source === 'azureKeyVault'))
+    )
+      progress(ctx, 'reading trust store certificates from Azure Key Vault');
     verifier = await ctx.services.policyVerifier(loaded);
   } else {
     progress(ctx, `loading the notation trust policy ${trustPolicyFile ?? ''}`);
