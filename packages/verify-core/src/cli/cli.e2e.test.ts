@@ -3,7 +3,7 @@
  * through the installable bin, against the real registry of the test harness.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +20,7 @@ import { FakeKeyVault } from '../../../notary/src/sign/key-vault-fake.test-suppo
 import { GOLDEN, golden } from '../test-support/golden.js';
 import { type TestCliContext, cliContext } from '../test-support/cli-context.js';
 import { singleScopePolicy, writeE2ePolicy } from '../test-support/e2e-policy.js';
-import { NOW, e2eTestdata } from '../test-support/notation-layouts.js';
+import { E2E_LAYOUTS, E2E_TARGET, NOW, e2eTestdata } from '../test-support/notation-layouts.js';
 import { pushE2eLayout } from '../test-support/registry-layouts.js';
 import { nodeCliServices } from './node-services.js';
 import { runCli } from './run-cli.js';
@@ -335,6 +335,96 @@ describe('sign, attach, discover and copy', () => {
   });
 });
 
+describe('scs copy between a layout and a registry that needs a password (docker config)', () => {
+  let secured: TestRegistry;
+  let caFile: string;
+
+  beforeAll(async () => {
+    secured = await startRegistry({ auth: 'basic' });
+    caFile = path.join(work, 'secured-ca.pem');
+    await writeFile(caFile, secured.caPem ?? '');
+  });
+
+  afterAll(async () => {
+    await secured.stop();
+  });
+
+  /** A docker config (`auths.<host>.auth`) in its own DOCKER_CONFIG directory. */
+  async function dockerConfigEnv(password: string): Promise<Record<string, string>> {
+    const dir = await mkdtemp(path.join(work, 'docker-config-'));
+    const auth = Buffer.from(`${secured.username ?? ''}:${password}`).toString('base64');
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [secured.host]: { auth } } }));
+    return { DOCKER_CONFIG: dir };
+  }
+
+  async function scsWith(
+    env: Record<string, string>,
+    args: string[],
+  ): Promise<{ code: number; out: string; err: string }> {
+    const ctx = cliContext({
+      cwd: work,
+      services: nodeCliServices({ clock: () => NOW, env, homeDir: work }),
+    });
+    const code = await runCli(args, ctx);
+    return { code, out: ctx.out.out, err: ctx.out.err };
+  }
+
+  it('copies a signed layout up with its referrers and back down, both verify, and the password is never printed', async () => {
+    const password = secured.password ?? '';
+    const env = await dockerConfigEnv(password);
+    const secrets = [password, Buffer.from(`${secured.username ?? ''}:${password}`).toString('base64')];
+    const layout = await mkdtemp(path.join(work, 'secured-src-'));
+    await cp(path.join(E2E_LAYOUTS, 'e2e-valid-signature'), layout, { recursive: true });
+    const remote = `${secured.host}/secured/app:v1`;
+    const policy = await e2ePolicy();
+    const back = path.join(work, 'secured-back');
+    const runs = [
+      await scsWith(env, [
+        'copy',
+        `oci:${layout}:v1`,
+        remote,
+        '--referrers',
+        '--ca-file',
+        caFile,
+        '--verbose',
+        '-o',
+        'json',
+      ]),
+      await scsWith(env, ['verify', remote, '--policy', policy, '--ca-file', caFile, '--verbose']),
+      await scsWith(env, ['copy', remote, `oci:${back}:v1`, '--referrers', '--ca-file', caFile, '--verbose']),
+      await scsWith(env, ['verify', `oci:${back}:v1`, '--policy', policy, '--output', 'json']),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(JSON.parse(runs[0]?.out ?? '')).toMatchObject({ digest: E2E_TARGET.digest });
+    expect(runs[1]?.out).toMatch(/^ALLOWED {2}/);
+    expect(runs[1]?.err).toContain('… listing the referrers of');
+    expect((JSON.parse(runs[3]?.out ?? '') as Decision).allowed).toBe(true);
+    for (const run of runs) {
+      for (const secret of secrets) expect(run.out + run.err).not.toContain(secret);
+    }
+  });
+
+  it('refuses a wrong password with exit 2 and does not print it', async () => {
+    const wrong = `wrong-${secured.password ?? ''}`;
+    const env = await dockerConfigEnv(wrong);
+    const layout = await mkdtemp(path.join(work, 'secured-refused-'));
+    await cp(path.join(E2E_LAYOUTS, 'e2e'), layout, { recursive: true });
+    const result = await scsWith(env, [
+      'copy',
+      `oci:${layout}:v1`,
+      `${secured.host}/secured/refused:v1`,
+      '--ca-file',
+      caFile,
+      '--verbose',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('refused the credentials (user "scs-user" from docker config');
+    expect(result.out).toBe('');
+    expect(result.err).not.toContain(wrong);
+    expect(result.err).not.toContain(Buffer.from(`${secured.username ?? ''}:${wrong}`).toString('base64'));
+  });
+});
+
 describe('signing with an Azure Key Vault key', () => {
   it('signs through the real Azure SDK clients (a FAKE Key Vault answers) and the signature verifies', async () => {
     const reference = await pushLayout('e2e', 'flow/kv');
@@ -417,6 +507,18 @@ describe('signing with an Azure Key Vault key', () => {
     expect(await readFile(path.join(out, 'truststore', 'x509', 'ca', 'kv', exported[0]!), 'utf8')).toBe(
       cert.certificatePem,
     );
+    // A key the vault does not have: the signing fails, naming the key, never the token.
+    const refused = await again([
+      'sign',
+      reference,
+      '--azure-key-id',
+      `https://${host}/keys/missing/${version}`,
+      '--plain-http',
+      '--verbose',
+    ]);
+    expect(refused).not.toBe(0);
+    expect(ctx.out.err).toContain('missing');
+    expect(ctx.out.out + ctx.out.err).not.toContain('fake-token');
   });
 });
 
