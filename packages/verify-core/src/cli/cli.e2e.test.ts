@@ -80,6 +80,12 @@ describe('scs demo', () => {
     expect(rows[0]).toContain('no trusted signature');
     expect(rows[2]).toContain('CVE-2099-0002');
     expect(rows[3]).toContain('integrity');
+    // It lists the cluster bundle it wrote, and says its provider image is a placeholder.
+    expect(result.out).toContain(
+      `  bundle       ${path.join(dir, 'bundle')} (13 files: Gatekeeper + the scs provider, install as its INSTALL.md says)`,
+    );
+    expect(result.out).toContain('is a placeholder: pass --image <registry>/scs@sha256:<digest>');
+    expect(await readdir(path.join(dir, 'bundle'))).toContain('kustomization.yaml');
     for (const file of await readdir(path.join(dir, 'decisions'))) {
       expect(validateDecision(JSON.parse(await readFile(path.join(dir, 'decisions', file), 'utf8')))).toBe(
         true,
@@ -91,6 +97,19 @@ describe('scs demo', () => {
     expect((await scs(['verify', `oci:${path.join(dir, 'demo-app')}:signed`, '--policy', policy])).code).toBe(
       0,
     );
+  });
+
+  it('reports the bundle in --output json, and nothing but the JSON on stdout', async () => {
+    const dir = path.join(work, 'demo-json');
+    const result = await scs(['demo', '--dir', dir, '--output', 'json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as {
+      asExpected: boolean;
+      bundle: { dir: string; files: string[] };
+    };
+    expect(report.asExpected).toBe(true);
+    expect(report.bundle.dir).toBe(path.join(dir, 'bundle'));
+    expect(report.bundle.files).toContain('kustomization.yaml');
   });
 
   it('refuses a non-empty --dir', async () => {
