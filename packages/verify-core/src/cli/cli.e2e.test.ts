@@ -145,6 +145,14 @@ describe('scs verify against the registry', () => {
     expect(result.out).toContain('[FAIL] signature');
   });
 
+  it('exits 2 for a reference that cannot be parsed, printing the denial that says why', async () => {
+    const result = await scs(['verify', 'Not A Ref!', '--policy', await e2ePolicy(), '--output', 'json']);
+    expect(result.code).toBe(2);
+    const decision = JSON.parse(result.out) as Decision;
+    expect(decision.allowed).toBe(false);
+    expect(decision.reasons[0]).toContain('invalid image reference "Not A Ref!"');
+  });
+
   it('exits 2 for an invalid policy, naming the field', async () => {
     const reference = await pushLayout('e2e-valid-signature');
     const result = await scs(['verify', reference, '--policy', await e2ePolicy('bad', []), '--plain-http']);

@@ -42,7 +42,7 @@ export function renderDecision(
 
 /**
  * `scs verify`: the decision for one image. Exit 0 allowed, 1 denied, 2 usage or configuration
- * error (the policy, the trust policy or the trust store is wrong).
+ * error (the reference cannot be parsed, the policy, the trust policy or the trust store is wrong).
  */
 export async function verifyCommand(args: readonly string[], ctx: CliCommandContext): Promise<number> {
   const parsed = parseCommandArgs(
@@ -111,5 +111,7 @@ export async function verifyCommand(args: readonly string[], ctx: CliCommandCont
     },
   });
   ctx.out.stdout(renderDecision(decision, output, policyFile));
-  return decision.allowed ? 0 : 1;
+  if (decision.allowed) return 0;
+  // A reference that cannot be parsed is a usage error, as in every other command (still a denial).
+  return decision.checks.find((c) => c.id === 'reference')?.error?.code === 'REFERENCE_INVALID' ? 2 : 1;
 }
