@@ -9,13 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../../test/harness/index.js';
 import { nodeFileSystem } from '../src/cli/node-io.js';
 import { compileBundle, generateProviderTls, loadPolicy, writeBundle } from '../src/index.js';
+import { E2E_CERT } from '../src/test-support/notation-layouts.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DURATION_MS = Number(process.env.BENCH_MS ?? 1500);
-const shared = process.env.SCS_SHARED ?? path.resolve(repoRoot, '../shared');
 const NOW = new Date('2026-11-27T00:00:00Z');
 
 async function perOp(name: string, fn: () => unknown): Promise<number> {
@@ -36,10 +35,7 @@ async function perOp(name: string, fn: () => unknown): Promise<number> {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'scs-bundle-bench-'));
 mkdirSync(path.join(dir, 'keys'));
-writeFileSync(
-  path.join(dir, 'keys', 'e2e.crt'),
-  readFileSync(path.join(shared, 'vectors/notation/test/e2e/testdata/config/localkeys/e2e.crt')),
-);
+writeFileSync(path.join(dir, 'keys', 'e2e.crt'), readFileSync(E2E_CERT));
 writeFileSync(
   path.join(dir, 'scs-policy.yaml'),
   `apiVersion: scs.dev/v1alpha1

@@ -34,22 +34,40 @@ import { renderDecisionJson } from '../src/render/render-json.js';
 import { parseSpdx } from '../src/rules/sbom/parse-sbom.js';
 import { sbomChecks } from '../src/rules/sbom/sbom-checks.js';
 import { parseTrivyReport } from '../src/rules/vulnerabilities/parse-trivy.js';
+import { singleScopePolicy } from '../src/test-support/e2e-policy.js';
+import { GOLDEN } from '../src/test-support/golden.js';
 import { vulnerabilityChecks } from '../src/rules/vulnerabilities/vulnerability-checks.js';
 import { TRIVY_REPORT_ARTIFACT_TYPE } from '../src/rules/vulnerabilities/vulnerability-report.js';
 
 const ITERATIONS = 20;
 const CPU_ITERATIONS = 200;
-const SPDX = sharedPath(
-  'golden',
-  'ratify-project',
-  'ratify',
-  'plugins',
-  'verifier',
-  'sbom',
-  'testdata',
-  'syftbom.spdx.json',
-);
+const SPDX = sharedPath('golden', ...GOLDEN.ratifySpdx);
 const clock = (): Date => new Date();
+
+/** The report's one finding: MEDIUM, under the policy's maximum. */
+const BENCH_FINDINGS = [
+  {
+    id: 'CVE-2099-0001',
+    severity: 'MEDIUM',
+    pkg: 'musl',
+    installed: '1.2.5-r0',
+    fixed: '1.2.5-r1',
+    title: 'bench',
+  },
+] as const;
+
+/** The policy of the benchmark: the signature, an SBOM with denied packages and licenses, a report. */
+function benchPolicy(subject: string): string {
+  return singleScopePolicy({
+    name: 'bench',
+    scope: 'bench',
+    trustStore: '{ name: bench, type: ca, certificates: [bench.crt] }',
+    identities: [`x509.subject: ${subject}`],
+    rules: `      sbom: { required: true, formats: [spdx], deniedPackages: [{ name: log4j-core, versions: "<2.17.1" }], deniedLicenses: [AGPL-3.0*] }
+      vulnerabilities: { required: true, maxSeverity: HIGH }
+`,
+  });
+}
 
 interface Sample {
   requests: number;
@@ -118,38 +136,13 @@ async function prepare(
     layers: [
       {
         mediaType: TRIVY_REPORT_ARTIFACT_TYPE,
-        content: demoTrivyReport(reference, image.config.digest, created, [
-          {
-            id: 'CVE-2099-0001',
-            severity: 'MEDIUM',
-            pkg: 'musl',
-            installed: '1.2.5-r0',
-            fixed: '1.2.5-r1',
-            title: 'bench',
-          },
-        ]),
+        content: demoTrivyReport(reference, image.config.digest, created, BENCH_FINDINGS),
       },
     ],
     annotations: { 'org.opencontainers.image.created': created },
   });
   const policyFile = path.join(work, 'scs-policy.yaml');
-  await writeFile(
-    policyFile,
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: bench }
-spec:
-  scopes:
-    - name: bench
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: bench, type: ca, certificates: [bench.crt] }]
-        trustedIdentities: ["x509.subject: ${cert.subject}"]
-      sbom: { required: true, formats: [spdx], deniedPackages: [{ name: log4j-core, versions: "<2.17.1" }], deniedLicenses: [AGPL-3.0*] }
-      vulnerabilities: { required: true, maxSeverity: HIGH }
-`,
-  );
+  await writeFile(policyFile, benchPolicy(cert.subject));
   return { reference, policyFile };
 }
 
@@ -257,33 +250,8 @@ async function cpuOfDecision(): Promise<{
   if (layer === undefined) throw new Error('no envelope layer');
   const envelope = await store.fetchBlob(layer);
   const spdxBytes = new Uint8Array(await readFile(SPDX));
-  const reportBytes = demoTrivyReport('bench', image.config.digest, new Date().toISOString(), [
-    {
-      id: 'CVE-2099-0001',
-      severity: 'MEDIUM',
-      pkg: 'musl',
-      installed: '1.2.5-r0',
-      fixed: '1.2.5-r1',
-      title: 'bench',
-    },
-  ]);
-  await writeFile(
-    path.join(work, 'p.yaml'),
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: bench }
-spec:
-  scopes:
-    - name: bench
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: bench, type: ca, certificates: [bench.crt] }]
-        trustedIdentities: ["x509.subject: ${cert.subject}"]
-      sbom: { required: true, formats: [spdx], deniedPackages: [{ name: log4j-core, versions: "<2.17.1" }], deniedLicenses: [AGPL-3.0*] }
-      vulnerabilities: { required: true, maxSeverity: HIGH }
-`,
-  );
+  const reportBytes = demoTrivyReport('bench', image.config.digest, new Date().toISOString(), BENCH_FINDINGS);
+  await writeFile(path.join(work, 'p.yaml'), benchPolicy(cert.subject));
   const loaded = await loadPolicy(path.join(work, 'p.yaml'), {
     reader: { readFile: async (f) => new Uint8Array(await readFile(f)) },
     now: clock,

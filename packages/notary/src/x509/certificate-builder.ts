@@ -1,6 +1,6 @@
-import { createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { NotaryError } from '../errors.js';
-import { der } from './der.js';
+import { der, encodeTlv, readBitString, readDer, sequence } from './der.js';
 
 export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
@@ -44,8 +44,14 @@ export interface CertificateSpec {
   basicConstraints?: { ca: boolean; pathLength?: number; critical?: boolean };
   /** Key usage bit numbers (RFC 5280 numbering); undefined: no extension. */
   keyUsage?: { bits: readonly number[]; critical?: boolean };
-  /** EKU OIDs; undefined: no extension. */
+  /** EKU OIDs (e.g. `OID.ekuServerAuth` for a TLS server); undefined: no extension. */
   extKeyUsage?: { oids: readonly string[]; critical?: boolean };
+  /** DNS names of a TLS serving certificate (ASCII); undefined: no subjectAltName extension. */
+  subjectAltName?: { dnsNames: readonly string[]; critical?: boolean };
+  /** Add a subjectKeyIdentifier: SHA-1 of the certified public key (RFC 5280 4.2.1.2, method 1). */
+  subjectKeyIdentifier?: boolean;
+  /** Add an authorityKeyIdentifier: the key identifier of the signing key's public key. */
+  authorityKeyIdentifier?: boolean;
   /** Signature hash; RSA uses PKCS#1 v1.5, EC uses ECDSA. Default sha256. */
   hash?: HashName;
 }
@@ -71,6 +77,31 @@ function keyUsageBits(bits: readonly number[]): Uint8Array {
   return der.bits(bytes, last === 0 ? 0 : unused);
 }
 
+/** The RFC 5280 (method 1) key identifier: SHA-1 of the subjectPublicKey bits of an SPKI. */
+function keyIdentifier(spki: Uint8Array): Uint8Array {
+  const [, subjectPublicKey] = sequence(readDer(spki), 'subjectPublicKeyInfo');
+  const { bytes } = readBitString(subjectPublicKey, 'subjectPublicKey');
+  return new Uint8Array(createHash('sha1').update(bytes).digest());
+}
+
+function spkiOf(key: KeyObject): Uint8Array {
+  const pub = key.type === 'public' ? key : createPublicKey(key);
+  return new Uint8Array(pub.export({ type: 'spki', format: 'der' }));
+}
+
+/** GeneralNames of dNSName entries ([2] IMPLICIT IA5String). */
+function dnsGeneralNames(names: readonly string[]): Uint8Array {
+  for (const name of names) {
+    if (!/^[\x21-\x7e]+$/.test(name)) {
+      throw new NotaryError(
+        'CERTIFICATE_INVALID',
+        `the DNS name ${JSON.stringify(name)} is empty or not printable ASCII; use its A-label (punycode) form`,
+      );
+    }
+  }
+  return der.seq(...names.map((name) => encodeTlv(0x82, new TextEncoder().encode(name))));
+}
+
 function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
   return critical
     ? der.seq(der.oid(oid), der.bool(true), der.octets(value))
@@ -78,8 +109,9 @@ function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Arra
 }
 
 /**
- * Builds and signs an X.509 v3 certificate (DER). Used by `generateTestCertificate` and by the
- * tests to make hostile certificates; it applies no policy of its own.
+ * Builds and signs an X.509 v3 certificate (DER). Used by `generateTestCertificate`, by
+ * verify-core for the admission provider's TLS CA and serving certificate, and by the tests to
+ * make hostile certificates; it applies no policy of its own.
  */
 export function buildCertificate(spec: CertificateSpec): Uint8Array {
   const hash = spec.hash ?? 'sha256';
@@ -110,8 +142,25 @@ export function buildCertificate(spec: CertificateSpec): Uint8Array {
       ),
     );
   }
-  const pub = spec.publicKey.type === 'public' ? spec.publicKey : createPublicKey(spec.publicKey);
-  const spki = new Uint8Array(pub.export({ type: 'spki', format: 'der' }));
+  const spki = spkiOf(spec.publicKey);
+  if (spec.subjectAltName !== undefined) {
+    exts.push(
+      extension(
+        '2.5.29.17',
+        spec.subjectAltName.critical ?? false,
+        dnsGeneralNames(spec.subjectAltName.dnsNames),
+      ),
+    );
+  }
+  if (spec.subjectKeyIdentifier === true) {
+    exts.push(extension('2.5.29.14', false, der.octets(keyIdentifier(spki))));
+  }
+  if (spec.authorityKeyIdentifier === true) {
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }
+    exts.push(
+      extension('2.5.29.35', false, der.seq(encodeTlv(0x80, keyIdentifier(spkiOf(spec.signingKey))))),
+    );
+  }
   const tbs = der.seq(
     der.explicit(0, der.uint(2)),
     der.uint(serial),

@@ -3,27 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { CliCommandContext } from '../cli/command.js';
-import { memoryOutput, nodeFileSystem } from '../cli/node-io.js';
 import { runCli } from '../cli/run-cli.js';
-import type { CliServices } from '../cli/services.js';
-import { E2E_CERT, NOW, SCS_IMAGE, productionPolicy, testTls } from './test-support/bundle-fixtures.js';
+import { type TestCliContext, cliContext, unusedServices } from '../test-support/cli-context.js';
+import { E2E_CERT } from '../test-support/notation-layouts.js';
+import { SCS_IMAGE, productionPolicy, testTls } from './test-support/bundle-fixtures.js';
 
-const noServices = new Proxy({} as CliServices, {
-  get: (_target, name) => () => {
-    throw new Error(`service ${String(name)} is not used by scs bundle`);
-  },
-});
+function context(): TestCliContext {
+  return cliContext({ services: unusedServices('scs bundle') });
+}
 
-function context(): CliCommandContext & { out: ReturnType<typeof memoryOutput> } {
-  return {
-    out: memoryOutput(),
-    fs: nodeFileSystem,
-    clock: () => NOW,
-    cwd: process.cwd(),
-    services: noServices,
-    verbose: false,
-  };
+/** `scs bundle --engine scs` of `policy` into `out`, with the scs image. */
+function scsEngine(policy: string, out: string): string[] {
+  return ['bundle', '--policy', policy, '--engine', 'scs', '--image', SCS_IMAGE, '--out', out];
 }
 
 async function policyDir(): Promise<{ dir: string; policy: string }> {
@@ -39,10 +30,7 @@ describe('scs bundle', () => {
     const { dir, policy } = await policyDir();
     const ctx = context();
     const out = path.join(dir, 'bundle');
-    const code = await runCli(
-      ['bundle', '--policy', policy, '--engine', 'scs', '--image', SCS_IMAGE, '--out', out],
-      ctx,
-    );
+    const code = await runCli(scsEngine(policy, out), ctx);
     expect(ctx.out.err).toMatch(/^note: secret-scs-provider-tls.yaml holds the provider's TLS private key/);
     expect(code).toBe(0);
     expect(ctx.out.out).toMatch(/^wrote the scs bundle of policy "production" in .*bundle \(13 files\):/);
@@ -67,25 +55,7 @@ describe('scs bundle', () => {
     ];
     const ctx = context();
     const out = path.join(dir, 'bundle');
-    expect(
-      await runCli(
-        [
-          'bundle',
-          '--policy',
-          policy,
-          '--engine',
-          'scs',
-          '--image',
-          SCS_IMAGE,
-          '--out',
-          out,
-          ...files,
-          '-o',
-          'json',
-        ],
-        ctx,
-      ),
-    ).toBe(0);
+    expect(await runCli([...scsEngine(policy, out), ...files, '-o', 'json'], ctx)).toBe(0);
     const provider = parse(await readFile(path.join(out, 'provider-scs-provider.yaml'), 'utf8')) as {
       spec: { caBundle: string };
     };
@@ -97,20 +67,7 @@ describe('scs bundle', () => {
 
     const wrongNamespace = context();
     const code = await runCli(
-      [
-        'bundle',
-        '--policy',
-        policy,
-        '--engine',
-        'scs',
-        '--image',
-        SCS_IMAGE,
-        '--out',
-        path.join(dir, 'b2'),
-        '--namespace',
-        'other',
-        ...files,
-      ],
+      [...scsEngine(policy, path.join(dir, 'b2')), '--namespace', 'other', ...files],
       wrongNamespace,
     );
     expect(code).toBe(2);
@@ -181,24 +138,7 @@ describe('scs bundle', () => {
     ).toBe(2);
     expect(noImage.out.err).toMatch(/--engine scs needs --image/);
     const partial = context();
-    expect(
-      await runCli(
-        [
-          'bundle',
-          '--policy',
-          policy,
-          '--engine',
-          'scs',
-          '--image',
-          SCS_IMAGE,
-          '--out',
-          path.join(dir, 'o'),
-          '--ca',
-          policy,
-        ],
-        partial,
-      ),
-    ).toBe(2);
+    expect(await runCli([...scsEngine(policy, path.join(dir, 'o')), '--ca', policy], partial)).toBe(2);
     expect(partial.out.err).toMatch(/pass all of --tls-cert, --tls-key and --ca, or none/);
   });
 });

@@ -8,9 +8,10 @@ import { parsePolicy } from '../policy/parse-policy.js';
 import type { BundleOptions, CompiledBundle } from './bundle-options.js';
 import { compileBundle } from './compile-bundle.js';
 import type { ProviderTls } from './provider-tls.js';
+import { E2E_IDENTITY } from '../test-support/e2e-policy.js';
+import { NOW } from '../test-support/notation-layouts.js';
+import { thrownBy } from '../test-support/thrown.js';
 import {
-  E2E_SUBJECT,
-  NOW,
   SCS_IMAGE,
   bundleObjects,
   loadTestPolicy,
@@ -42,13 +43,7 @@ function expectEveryObjectValid(bundle: CompiledBundle): void {
 
 async function compileError(yaml: string, options: BundleOptions): Promise<VerifyCoreError> {
   const loaded = await loadTestPolicy(yaml);
-  try {
-    compileBundle(loaded, options);
-  } catch (error) {
-    if (error instanceof VerifyCoreError) return error;
-    throw error;
-  }
-  throw new Error('expected compileBundle to fail');
+  return thrownBy(VerifyCoreError, () => compileBundle(loaded, options));
 }
 
 describe('the manifest validator', () => {
@@ -456,7 +451,7 @@ describe('when compiling for the ratify engine', () => {
         '  admission:',
         `    - name: other
       registryScopes: ["registry.example.com/other/app"]
-      signature: { level: strict, trustStores: [{ name: e2e, type: ca, certificates: ["keys/e2e.crt"] }], trustedIdentities: ["${E2E_SUBJECT}"] }
+      signature: { level: strict, trustStores: [{ name: e2e, type: ca, certificates: ["keys/e2e.crt"] }], trustedIdentities: ["${E2E_IDENTITY}"] }
   admission:`,
       );
       const error = await compileError(yaml, { engine: 'ratify', azureClientId: 'c' });

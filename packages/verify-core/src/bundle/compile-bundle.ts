@@ -28,6 +28,15 @@ function usage(message: string): VerifyCoreError {
   return new VerifyCoreError('USAGE', message);
 }
 
+/** The scs provider image must be pinned by digest (a USAGE error naming the fix otherwise). */
+export function checkProviderImage(image: string): void {
+  if (!DIGEST_PINNED.test(image)) {
+    throw usage(
+      `--image ${image} is not pinned by digest; the admission verifier itself must not run from a movable tag: pass <registry>/<repository>@sha256:<64 hex>`,
+    );
+  }
+}
+
 function checkOptions(options: BundleOptions): { namespace: string; timeout: number } {
   if (!BUNDLE_ENGINES.includes(options.engine)) {
     throw usage(
@@ -49,11 +58,7 @@ function checkOptions(options: BundleOptions): { namespace: string; timeout: num
   if (options.engine === 'scs') {
     if (options.scs === undefined)
       throw usage('the scs engine needs the provider image and its TLS material');
-    if (!DIGEST_PINNED.test(options.scs.image)) {
-      throw usage(
-        `--image ${options.scs.image} is not pinned by digest; the admission verifier itself must not run from a movable tag: pass <registry>/<repository>@sha256:<64 hex>`,
-      );
-    }
+    checkProviderImage(options.scs.image);
     const replicas = options.scs.replicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 1)
       throw usage(`--replicas ${String(replicas)} must be a whole number of at least 1`);

@@ -1,9 +1,13 @@
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { connect, createServer } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VerifyCoreError } from '../errors.js';
 import type { ProviderTls } from './provider-tls.js';
 import { checkProviderTls, generateProviderTls } from './provider-tls.js';
-import { NOW, testTls } from './test-support/bundle-fixtures.js';
+import { NOW } from '../test-support/notation-layouts.js';
+import { thrownBy } from '../test-support/thrown.js';
+import { testTls } from './test-support/bundle-fixtures.js';
 
 const WHERE = { service: 'scs-provider', namespace: 'gatekeeper-system', now: NOW };
 let tls: ProviderTls;
@@ -12,13 +16,9 @@ beforeAll(async () => {
 });
 
 function failure(material: ProviderTls, where = WHERE): VerifyCoreError {
-  try {
+  return thrownBy(VerifyCoreError, () => {
     checkProviderTls(material, where);
-  } catch (error) {
-    if (error instanceof VerifyCoreError) return error;
-    throw error;
-  }
-  throw new Error('expected checkProviderTls to fail');
+  });
 }
 
 describe('the generated provider TLS material', () => {
@@ -40,6 +40,47 @@ describe('the generated provider TLS material', () => {
     const other = await generateProviderTls(WHERE);
     expect(other.caCertificatePem).not.toBe(tls.caCertificatePem);
     expect(other.privateKeyPem).not.toBe(tls.privateKeyPem);
+  });
+});
+
+/** A TLS handshake with a server serving `tls`, from a client trusting `caPem` for `servername`. */
+async function handshake(tls: ProviderTls, caPem: string, servername: string): Promise<string> {
+  const server = createServer({ key: tls.privateKeyPem, cert: tls.certificatePem }, (socket) => {
+    socket.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, ca: caPem, servername }, () => {
+        socket.once('data', (data: Buffer) => {
+          resolve(data.toString());
+        });
+      });
+      socket.once('error', reject);
+    });
+  } finally {
+    server.close();
+  }
+}
+
+describe('when a TLS client trusting the CA connects to a server holding the serving certificate', () => {
+  const where = { service: 'scs-provider', namespace: 'gatekeeper-system' };
+
+  it('completes the handshake for the service name, as Gatekeeper calls the provider', async () => {
+    const live = await generateProviderTls({ ...where, now: new Date() });
+    expect(await handshake(live, live.caCertificatePem, 'scs-provider.gatekeeper-system.svc')).toBe('ok');
+  });
+
+  it('refuses another name and another CA', async () => {
+    const live = await generateProviderTls({ ...where, now: new Date() });
+    const other = await generateProviderTls({ ...where, now: new Date() });
+    await expect(handshake(live, live.caCertificatePem, 'scs-provider.other.svc')).rejects.toThrow(
+      /Hostname\/IP does not match certificate's altnames/,
+    );
+    await expect(
+      handshake(live, other.caCertificatePem, 'scs-provider.gatekeeper-system.svc'),
+    ).rejects.toThrow(/unable to verify the first certificate|self[- ]signed/);
   });
 });
 

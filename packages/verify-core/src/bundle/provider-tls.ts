@@ -1,5 +1,6 @@
-import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { X509Certificate, createPrivateKey, generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+import { KEY_USAGE, type NameSpec, OID, buildCertificate, toPem } from '@scs/notary';
 import { VerifyCoreError } from '../errors.js';
 
 /**
@@ -24,19 +25,8 @@ export function providerDnsNames(service: string, namespace: string): string[] {
   ];
 }
 
-const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
-
-function serial(): string {
-  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
-  bytes[0] = (bytes[0] ?? 0) & 0x7f; // positive
-  return Buffer.from(bytes).toString('hex');
-}
-
-function pemOf(der: ArrayBuffer, label: string): string {
-  const b64 = Buffer.from(der).toString('base64');
-  return `-----BEGIN ${label}-----\n${(b64.match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
-}
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 /**
  * Make a fresh CA (P-256, in memory only) and a serving certificate signed by it for the
@@ -48,54 +38,44 @@ export async function generateProviderTls(options: {
   now: Date;
   days?: number;
 }): Promise<ProviderTls> {
-  // @peculiar/x509's signatures name the DOM's WebCrypto types; node's webcrypto is that API.
-  const provider = webcrypto as never;
   const notBefore = new Date(options.now.getTime() - 3_600_000);
   const notAfter = new Date(options.now.getTime() + (options.days ?? 365) * DAY_MS);
-  const caKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const ca = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: serial(),
-      name: `CN=scs provider CA ${options.service}.${options.namespace}, O=scs`,
-      notBefore,
-      notAfter,
-      keys: caKeys as never,
-      signingAlgorithm: EC,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-        await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey, false, provider),
-      ],
-    },
-    provider,
-  );
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+  const [caKeys, keys] = await Promise.all([
+    generateKeyPairAsync('ec', { namedCurve: 'P-256' }),
+    generateKeyPairAsync('ec', { namedCurve: 'P-256' }),
+  ]);
+  const caName: NameSpec = [
+    ['CN', `scs provider CA ${options.service}.${options.namespace}`],
+    ['O', 'scs'],
+  ];
+  const ca = buildCertificate({
+    subject: caName,
+    publicKey: caKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    notBefore,
+    notAfter,
+    basicConstraints: { ca: true, pathLength: 0, critical: true },
+    keyUsage: { bits: [KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign], critical: true },
+    subjectKeyIdentifier: true,
+  });
   const names = providerDnsNames(options.service, options.namespace);
-  const leaf = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: serial(),
-      subject: `CN=${names[2] ?? options.service}`,
-      issuer: ca.subject,
-      notBefore,
-      notAfter,
-      publicKey: keys.publicKey as never,
-      signingKey: caKeys.privateKey as never,
-      signingAlgorithm: EC,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
-        await x509.AuthorityKeyIdentifierExtension.create(ca, false, provider),
-      ],
-    },
-    provider,
-  );
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  const leaf = buildCertificate({
+    subject: [['CN', names[2] ?? options.service]],
+    issuer: caName,
+    publicKey: keys.publicKey,
+    signingKey: caKeys.privateKey,
+    notBefore,
+    notAfter,
+    basicConstraints: { ca: false, critical: true },
+    keyUsage: { bits: [KEY_USAGE.digitalSignature], critical: true },
+    extKeyUsage: { oids: [OID.ekuServerAuth] },
+    subjectAltName: { dnsNames: names },
+    authorityKeyIdentifier: true,
+  });
   return {
-    caCertificatePem: ca.toString('pem') + '\n',
-    certificatePem: leaf.toString('pem') + '\n',
-    privateKeyPem: pemOf(pkcs8, 'PRIVATE KEY'),
+    caCertificatePem: toPem(ca),
+    certificatePem: toPem(leaf),
+    privateKeyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeFileSystem } from '../cli/node-io.js';
 import { VerifyCoreError } from '../errors.js';
+import { rejectionOf } from '../test-support/thrown.js';
 import type { CompiledBundle } from './bundle-options.js';
 import type { BundleFileSystem } from './write-bundle.js';
 import { writeBundle } from './write-bundle.js';
@@ -16,14 +17,8 @@ async function workdir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'scs-bundle-write-'));
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
+function rejection(promise: Promise<unknown>): Promise<Error> {
+  return rejectionOf(Error, promise);
 }
 
 describe('writing a bundle', () => {

@@ -1,17 +1,10 @@
 import path from 'node:path';
 import { VerifyCoreError } from '../errors.js';
+import { type DirectoryFileSystem, outParent, replaceDirectory } from '../files/replace-directory.js';
 import type { CompiledBundle } from './bundle-options.js';
 
 /** The file operations the writer needs (the CLI's file system satisfies it; tests pass their own). */
-export interface BundleFileSystem {
-  writeFile(file: string, content: Uint8Array | string, options?: { mode?: number }): Promise<void>;
-  mkdir(dir: string): Promise<void>;
-  mkdtemp(prefix: string): Promise<string>;
-  rename(from: string, to: string): Promise<void>;
-  rm(target: string): Promise<void>;
-  stat(target: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined>;
-  readdir(dir: string): Promise<string[]>;
-}
+export type BundleFileSystem = DirectoryFileSystem;
 
 /** Which files were written where. */
 export interface WrittenBundle {
@@ -46,40 +39,19 @@ export async function writeBundle(
       `${outDir} is not empty; pass --force to replace it, or choose a new --out directory (nothing was written)`,
     );
   }
-  const parent = path.dirname(target);
-  if ((await fs.stat(parent))?.isDirectory !== true) {
-    throw new VerifyCoreError(
-      'USAGE',
-      `the parent directory ${parent} of --out does not exist; create it first`,
-    );
-  }
+  await outParent(fs, target);
   const files = [...bundle.files.keys()].sort();
   for (const file of files) {
     if (!SAFE_PATH.test(file)) throw new VerifyCoreError('BUG', `the bundle holds an unsafe path: ${file}`);
   }
-  const staging = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
-  let aside: string | undefined;
-  try {
-    for (const file of files) {
-      const to = path.join(staging, ...file.split('/'));
-      await fs.mkdir(path.dirname(to));
-      await fs.writeFile(to, bundle.files.get(file) ?? '', {
-        mode: bundle.privateFiles.has(file) ? 0o600 : 0o644,
-      });
-    }
-    if (existing !== undefined) {
-      aside = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.old-`));
-      await fs.rm(aside);
-      await fs.rename(target, aside);
-    }
-    await fs.rename(staging, target);
-  } catch (error) {
-    await fs.rm(staging).catch(() => undefined);
-    if (aside !== undefined && (await fs.stat(target)) === undefined) {
-      await fs.rename(aside, target).catch(() => undefined);
-    }
-    throw error;
-  }
-  if (aside !== undefined) await fs.rm(aside);
+  await replaceDirectory(
+    fs,
+    target,
+    files.map((file) => ({
+      path: file,
+      content: bundle.files.get(file) ?? '',
+      mode: bundle.privateFiles.has(file) ? 0o600 : 0o644,
+    })),
+  );
   return { dir: target, files, replaced: nonEmpty };
 }

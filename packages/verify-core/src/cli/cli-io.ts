@@ -1,4 +1,5 @@
 /** What the CLI needs from the process: output streams, files, time, environment. Tests pass plain objects. */
+import type { DirectoryFileSystem } from '../files/replace-directory.js';
 
 export interface CliOutput {
   /** Results (what `--output json` makes machine-readable). */
@@ -9,17 +10,8 @@ export interface CliOutput {
   readonly interactive: boolean;
 }
 
-export interface CliFileSystem {
+export interface CliFileSystem extends DirectoryFileSystem {
   readFile(file: string): Promise<Uint8Array>;
-  writeFile(file: string, content: Uint8Array | string, options?: { mode?: number }): Promise<void>;
-  mkdir(dir: string): Promise<void>;
-  /** Make a new empty directory beside `near` (for writing a tree, then renaming it into place). */
-  mkdtemp(prefix: string): Promise<string>;
-  rename(from: string, to: string): Promise<void>;
-  rm(target: string): Promise<void>;
-  /** `undefined` when the path does not exist. */
-  stat(target: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined>;
-  readdir(dir: string): Promise<string[]>;
 }
 
 export type OutputFormat = 'text' | 'json';

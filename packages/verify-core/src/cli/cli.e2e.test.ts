@@ -8,51 +8,33 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateTestCertificate } from '@scs/notary';
-import { copyGraph, openStore } from '@scs/oci';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import decisionSchema from '../../schema/decision.schema.json' with { type: 'json' };
-import { repoRoot, sharedPath } from '../../../../test/harness/paths.js';
+import { repoRoot } from '../../../../test/harness/paths.js';
 import { startRegistry } from '../../../../test/harness/registry.js';
 import type { TestRegistry } from '../../../../test/harness/registry.js';
 import type { Decision } from '../decision/types.js';
 // The notary package's FAKE Key Vault (test support): the Azure SDK's HttpClient answering from memory.
 import { FakeKeyVault } from '../../../notary/src/sign/key-vault-fake.test-support.js';
 import { GOLDEN, golden } from '../test-support/golden.js';
-import { E2E_CERT, E2E_LAYOUTS, E2E_SUBJECT } from '../test-support/notation-layouts.js';
-import type { CliCommandContext } from './command.js';
-import { memoryOutput, nodeFileSystem } from './node-io.js';
+import { type TestCliContext, cliContext } from '../test-support/cli-context.js';
+import { singleScopePolicy, writeE2ePolicy } from '../test-support/e2e-policy.js';
+import { E2E_LAYOUTS, E2E_TARGET, NOW, e2eTestdata } from '../test-support/notation-layouts.js';
+import { pushE2eLayout } from '../test-support/registry-layouts.js';
 import { nodeCliServices } from './node-services.js';
 import { runCli } from './run-cli.js';
 
 const run = promisify(execFile);
 const BIN = path.join(repoRoot, 'packages', 'verify-core', 'bin', 'scs.js');
-const NOW = new Date('2026-11-27T00:00:00Z');
-const TRUST_POLICIES = sharedPath(
-  'vectors',
-  'notation',
-  'test',
-  'e2e',
-  'testdata',
-  'config',
-  'trustpolicies',
-);
+const TRUST_POLICIES = e2eTestdata('config', 'trustpolicies');
 const validateDecision = new Ajv2020({ strict: true, strictRequired: false }).compile(decisionSchema);
 
 let registry: TestRegistry;
 let work: string;
 
-function context(
-  clock: () => Date = () => NOW,
-): CliCommandContext & { out: ReturnType<typeof memoryOutput> } {
-  return {
-    out: memoryOutput(),
-    fs: nodeFileSystem,
-    clock,
-    cwd: work,
-    services: nodeCliServices({ clock, env: {}, homeDir: work }),
-    verbose: false,
-  };
+function context(clock: () => Date = () => NOW): TestCliContext {
+  return cliContext({ clock, cwd: work, services: nodeCliServices({ clock, env: {}, homeDir: work }) });
 }
 
 async function scs(args: string[], clock?: () => Date): Promise<{ code: number; out: string; err: string }> {
@@ -61,41 +43,16 @@ async function scs(args: string[], clock?: () => Date): Promise<{ code: number; 
   return { code, out: ctx.out.out, err: ctx.out.err };
 }
 
-async function pushLayout(layout: string, repository = `cli/${layout}`): Promise<string> {
-  const copy = await mkdtemp(path.join(work, `layout-${layout}-`));
-  await cp(path.join(E2E_LAYOUTS, layout), copy, { recursive: true });
-  const src = await openStore(`oci:${copy}:v1`);
-  const dst = await openStore(`${registry.host}/${repository}:v1`, { plainHttp: true });
-  const root = await src.store.resolve('v1');
-  await copyGraph(src.store, dst.store, root, { referrers: true });
-  await dst.store.tag(root, 'v1');
-  return `${registry.host}/${repository}:v1`;
+function pushLayout(layout: string, repository = `cli/${layout}`): Promise<string> {
+  return pushE2eLayout(registry.host, work, layout, repository);
 }
 
-async function e2ePolicy(
-  name = 'e2e',
-  identities = `["x509.subject: ${E2E_SUBJECT}"]`,
-  extra = '',
-): Promise<string> {
-  const dir = await mkdtemp(path.join(work, 'policy-'));
-  await copyFile(E2E_CERT, path.join(dir, 'e2e.crt'));
-  const file = path.join(dir, 'scs-policy.yaml');
-  await writeFile(
-    file,
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: ${name} }
-spec:
-  scopes:
-    - name: e2e
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: e2e, type: ca, certificates: [e2e.crt] }]
-        trustedIdentities: ${identities}
-${extra}`,
-  );
-  return file;
+async function e2ePolicy(name = 'e2e', identities?: readonly string[], rules = ''): Promise<string> {
+  return writeE2ePolicy(await mkdtemp(path.join(work, 'policy-')), {
+    name,
+    rules,
+    ...(identities === undefined ? {} : { identities }),
+  });
 }
 
 beforeAll(async () => {
@@ -123,6 +80,12 @@ describe('scs demo', () => {
     expect(rows[0]).toContain('no trusted signature');
     expect(rows[2]).toContain('CVE-2099-0002');
     expect(rows[3]).toContain('integrity');
+    // It lists the cluster bundle it wrote, and says its provider image is a placeholder.
+    expect(result.out).toContain(
+      `  bundle       ${path.join(dir, 'bundle')} (13 files: Gatekeeper + the scs provider, install as its INSTALL.md says)`,
+    );
+    expect(result.out).toContain('is a placeholder: pass --image <registry>/scs@sha256:<digest>');
+    expect(await readdir(path.join(dir, 'bundle'))).toContain('kustomization.yaml');
     for (const file of await readdir(path.join(dir, 'decisions'))) {
       expect(validateDecision(JSON.parse(await readFile(path.join(dir, 'decisions', file), 'utf8')))).toBe(
         true,
@@ -134,6 +97,19 @@ describe('scs demo', () => {
     expect((await scs(['verify', `oci:${path.join(dir, 'demo-app')}:signed`, '--policy', policy])).code).toBe(
       0,
     );
+  });
+
+  it('reports the bundle in --output json, and nothing but the JSON on stdout', async () => {
+    const dir = path.join(work, 'demo-json');
+    const result = await scs(['demo', '--dir', dir, '--output', 'json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as {
+      asExpected: boolean;
+      bundle: { dir: string; files: string[] };
+    };
+    expect(report.asExpected).toBe(true);
+    expect(report.bundle.dir).toBe(path.join(dir, 'bundle'));
+    expect(report.bundle.files).toContain('kustomization.yaml');
   });
 
   it('refuses a non-empty --dir', async () => {
@@ -169,9 +145,17 @@ describe('scs verify against the registry', () => {
     expect(result.out).toContain('[FAIL] signature');
   });
 
+  it('exits 2 for a reference that cannot be parsed, printing the denial that says why', async () => {
+    const result = await scs(['verify', 'Not A Ref!', '--policy', await e2ePolicy(), '--output', 'json']);
+    expect(result.code).toBe(2);
+    const decision = JSON.parse(result.out) as Decision;
+    expect(decision.allowed).toBe(false);
+    expect(decision.reasons[0]).toContain('invalid image reference "Not A Ref!"');
+  });
+
   it('exits 2 for an invalid policy, naming the field', async () => {
     const reference = await pushLayout('e2e-valid-signature');
-    const result = await scs(['verify', reference, '--policy', await e2ePolicy('bad', '[]'), '--plain-http']);
+    const result = await scs(['verify', reference, '--policy', await e2ePolicy('bad', []), '--plain-http']);
     expect(result.code).toBe(2);
     expect(result.err).toContain('spec.scopes[0].signature.trustedIdentities');
   });
@@ -330,19 +314,13 @@ describe('sign, attach, discover and copy', () => {
     const policy = path.join(policyDir, 'build-policy.yaml');
     await writeFile(
       policy,
-      `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: build }
-spec:
-  scopes:
-    - name: all
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: build, type: ca, certificates: [build.crt] }]
-        trustedIdentities: ["x509.subject: CN=build,O=Notary,L=Seattle,ST=WA,C=US"]
-      sbom: { required: true, formats: [spdx] }
-`,
+      singleScopePolicy({
+        name: 'build',
+        scope: 'all',
+        trustStore: '{ name: build, type: ca, certificates: [build.crt] }',
+        identities: ['x509.subject: CN=build,O=Notary,L=Seattle,ST=WA,C=US'],
+        rules: '      sbom: { required: true, formats: [spdx] }\n',
+      }),
     );
     expect((await scs(['verify', reference, '--policy', policy, '--plain-http'])).code).toBe(0);
 
@@ -384,6 +362,96 @@ spec:
   });
 });
 
+describe('scs copy between a layout and a registry that needs a password (docker config)', () => {
+  let secured: TestRegistry;
+  let caFile: string;
+
+  beforeAll(async () => {
+    secured = await startRegistry({ auth: 'basic' });
+    caFile = path.join(work, 'secured-ca.pem');
+    await writeFile(caFile, secured.caPem ?? '');
+  });
+
+  afterAll(async () => {
+    await secured.stop();
+  });
+
+  /** A docker config (`auths.<host>.auth`) in its own DOCKER_CONFIG directory. */
+  async function dockerConfigEnv(password: string): Promise<Record<string, string>> {
+    const dir = await mkdtemp(path.join(work, 'docker-config-'));
+    const auth = Buffer.from(`${secured.username ?? ''}:${password}`).toString('base64');
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [secured.host]: { auth } } }));
+    return { DOCKER_CONFIG: dir };
+  }
+
+  async function scsWith(
+    env: Record<string, string>,
+    args: string[],
+  ): Promise<{ code: number; out: string; err: string }> {
+    const ctx = cliContext({
+      cwd: work,
+      services: nodeCliServices({ clock: () => NOW, env, homeDir: work }),
+    });
+    const code = await runCli(args, ctx);
+    return { code, out: ctx.out.out, err: ctx.out.err };
+  }
+
+  it('copies a signed layout up with its referrers and back down, both verify, and the password is never printed', async () => {
+    const password = secured.password ?? '';
+    const env = await dockerConfigEnv(password);
+    const secrets = [password, Buffer.from(`${secured.username ?? ''}:${password}`).toString('base64')];
+    const layout = await mkdtemp(path.join(work, 'secured-src-'));
+    await cp(path.join(E2E_LAYOUTS, 'e2e-valid-signature'), layout, { recursive: true });
+    const remote = `${secured.host}/secured/app:v1`;
+    const policy = await e2ePolicy();
+    const back = path.join(work, 'secured-back');
+    const runs = [
+      await scsWith(env, [
+        'copy',
+        `oci:${layout}:v1`,
+        remote,
+        '--referrers',
+        '--ca-file',
+        caFile,
+        '--verbose',
+        '-o',
+        'json',
+      ]),
+      await scsWith(env, ['verify', remote, '--policy', policy, '--ca-file', caFile, '--verbose']),
+      await scsWith(env, ['copy', remote, `oci:${back}:v1`, '--referrers', '--ca-file', caFile, '--verbose']),
+      await scsWith(env, ['verify', `oci:${back}:v1`, '--policy', policy, '--output', 'json']),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(JSON.parse(runs[0]?.out ?? '')).toMatchObject({ digest: E2E_TARGET.digest });
+    expect(runs[1]?.out).toMatch(/^ALLOWED {2}/);
+    expect(runs[1]?.err).toContain('… listing the referrers of');
+    expect((JSON.parse(runs[3]?.out ?? '') as Decision).allowed).toBe(true);
+    for (const run of runs) {
+      for (const secret of secrets) expect(run.out + run.err).not.toContain(secret);
+    }
+  });
+
+  it('refuses a wrong password with exit 2 and does not print it', async () => {
+    const wrong = `wrong-${secured.password ?? ''}`;
+    const env = await dockerConfigEnv(wrong);
+    const layout = await mkdtemp(path.join(work, 'secured-refused-'));
+    await cp(path.join(E2E_LAYOUTS, 'e2e'), layout, { recursive: true });
+    const result = await scsWith(env, [
+      'copy',
+      `oci:${layout}:v1`,
+      `${secured.host}/secured/refused:v1`,
+      '--ca-file',
+      caFile,
+      '--verbose',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('refused the credentials (user "scs-user" from docker config');
+    expect(result.out).toBe('');
+    expect(result.err).not.toContain(wrong);
+    expect(result.err).not.toContain(Buffer.from(`${secured.username ?? ''}:${wrong}`).toString('base64'));
+  });
+});
+
 describe('signing with an Azure Key Vault key', () => {
   it('signs through the real Azure SDK clients (a FAKE Key Vault answers) and the signature verifies', async () => {
     const reference = await pushLayout('e2e', 'flow/kv');
@@ -396,9 +464,7 @@ describe('signing with an Azure Key Vault key', () => {
       'fake-token',
     );
     const clock = (): Date => NOW;
-    const ctx: CliCommandContext & { out: ReturnType<typeof memoryOutput> } = {
-      out: memoryOutput(),
-      fs: nodeFileSystem,
+    const ctx = cliContext({
       clock,
       cwd: work,
       services: nodeCliServices({
@@ -413,8 +479,7 @@ describe('signing with an Azure Key Vault key', () => {
           httpClient: vault,
         },
       }),
-      verbose: false,
-    };
+    });
     const code = await runCli(
       [
         'sign',
@@ -437,21 +502,12 @@ describe('signing with an Azure Key Vault key', () => {
     const policyFile = path.join(policyDir, 'p.yaml');
     await writeFile(
       policyFile,
-      `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: kv }
-spec:
-  scopes:
-    - name: all
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores:
-          - name: kv
-            type: ca
-            azureKeyVault: { vaultUri: "https://${host}", certificateName: signing, version: "${version}" }
-        trustedIdentities: ["x509.subject: CN=kv-signer,O=Notary,L=Seattle,ST=WA,C=US"]
-`,
+      singleScopePolicy({
+        name: 'kv',
+        scope: 'all',
+        trustStore: `{ name: kv, type: ca, azureKeyVault: { vaultUri: "https://${host}", certificateName: signing, version: "${version}" } }`,
+        identities: ['x509.subject: CN=kv-signer,O=Notary,L=Seattle,ST=WA,C=US'],
+      }),
     );
     const again = async (args: string[]): Promise<number> => {
       ctx.out.out = '';
@@ -478,6 +534,18 @@ spec:
     expect(await readFile(path.join(out, 'truststore', 'x509', 'ca', 'kv', exported[0]!), 'utf8')).toBe(
       cert.certificatePem,
     );
+    // A key the vault does not have: the signing fails, naming the key, never the token.
+    const refused = await again([
+      'sign',
+      reference,
+      '--azure-key-id',
+      `https://${host}/keys/missing/${version}`,
+      '--plain-http',
+      '--verbose',
+    ]);
+    expect(refused).not.toBe(0);
+    expect(ctx.out.err).toContain('missing');
+    expect(ctx.out.out + ctx.out.err).not.toContain('fake-token');
   });
 });
 

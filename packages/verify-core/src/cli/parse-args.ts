@@ -12,7 +12,13 @@ export interface ParsedCommand {
   positionals: string[];
 }
 
-/** Parse a command's arguments strictly; unknown options and wrong arity are USAGE errors naming the fix. */
+/** Accepted by every command: progress lines on stderr even when it is not a terminal (`runCli` reads it). */
+export const VERBOSE_OPTION: Record<string, OptionSpec> = { verbose: { type: 'boolean', short: 'v' } };
+
+/**
+ * Parse a command's arguments strictly (plus `--verbose`); unknown options and wrong arity are
+ * USAGE errors naming the fix.
+ */
 export function parseCommandArgs(
   command: string,
   args: readonly string[],
@@ -21,7 +27,12 @@ export function parseCommandArgs(
 ): ParsedCommand {
   let parsed: ParsedCommand;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true }) as ParsedCommand;
+    parsed = parseArgs({
+      args: [...args],
+      options: { ...VERBOSE_OPTION, ...options },
+      allowPositionals: true,
+      strict: true,
+    }) as ParsedCommand;
   } catch (error) {
     const message =
       error instanceof Error

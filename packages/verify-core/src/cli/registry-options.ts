@@ -8,7 +8,6 @@ import type { RegistryOptions } from './services.js';
 export const REGISTRY_OPTIONS: Record<string, OptionSpec> = {
   'plain-http': { type: 'boolean' },
   'ca-file': { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
 };
 
 export async function registryOptions(
@@ -22,6 +21,5 @@ export async function registryOptions(
       `--ca-file ${caFile} is not a readable file; give the PEM of the registry's CA`,
     );
   }
-  if (flag(parsed, 'verbose')) ctx.verbose = true;
   return { plainHttp: flag(parsed, 'plain-http'), ...(caFile === undefined ? {} : { caFile }) };
 }

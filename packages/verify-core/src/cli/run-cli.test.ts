@@ -1,63 +1,20 @@
 import { X509Certificate } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../../test/harness/paths.js';
-import type { CliCommandContext } from './command.js';
-import { memoryOutput, nodeFileSystem } from './node-io.js';
+import { type TestCliContext, cliContext, unusedServices } from '../test-support/cli-context.js';
+import { writeE2ePolicy } from '../test-support/e2e-policy.js';
+import { E2E_CERT } from '../test-support/notation-layouts.js';
 import { runCli } from './run-cli.js';
-import type { CliServices } from './services.js';
 
-const E2E_CERT = sharedPath(
-  'vectors',
-  'notation',
-  'test',
-  'e2e',
-  'testdata',
-  'config',
-  'localkeys',
-  'e2e.crt',
-);
-
-/** Services these commands must not reach: any call fails the test. */
-const unusedServices = new Proxy({} as CliServices, {
-  get: (_target, name) => () => {
-    throw new Error(`service ${String(name)} is not used by this command`);
-  },
-});
-
-function context(): CliCommandContext & { out: ReturnType<typeof memoryOutput> } {
-  return {
-    out: memoryOutput(),
-    fs: nodeFileSystem,
-    clock: () => new Date('2026-11-27T00:00:00Z'),
-    cwd: process.cwd(),
-    services: unusedServices,
-    verbose: false,
-  };
+function context(): TestCliContext {
+  return cliContext({ services: unusedServices('this command') });
 }
 
-async function policyDir(
-  identities = '["x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=US"]',
-): Promise<string> {
+async function policyDir(identities?: readonly string[]): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-cli-'));
-  await copyFile(E2E_CERT, path.join(dir, 'e2e.crt'));
-  await writeFile(
-    path.join(dir, 'scs-policy.yaml'),
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: e2e }
-spec:
-  scopes:
-    - name: e2e
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: e2e, type: ca, certificates: [e2e.crt] }]
-        trustedIdentities: ${identities}
-`,
-  );
+  await writeE2ePolicy(dir, identities === undefined ? {} : { identities });
   return dir;
 }
 
@@ -87,6 +44,20 @@ describe('scs with no or unknown commands', () => {
   });
 });
 
+describe('--verbose', () => {
+  it('is accepted by every command, not only those that reach a registry', async () => {
+    const dir = await policyDir();
+    const ctx = context();
+    expect(ctx.verbose).toBe(false);
+    expect(await runCli(['policy', 'check', path.join(dir, 'scs-policy.yaml'), '--verbose'], ctx)).toBe(0);
+    expect(ctx.verbose).toBe(true);
+    const short = context();
+    expect(await runCli(['trustpolicy', 'check', path.join(dir, 'nothing.json'), '-v'], short)).toBe(2);
+    expect(short.out.err).toContain('cannot be read');
+    expect(short.out.err).not.toContain('Unknown option');
+  });
+});
+
 describe('scs policy check', () => {
   it('accepts a valid policy and exits 0', async () => {
     const dir = await policyDir();
@@ -97,7 +68,7 @@ describe('scs policy check', () => {
   });
 
   it('warns about trustedIdentities: ["*"]', async () => {
-    const dir = await policyDir('["*"]');
+    const dir = await policyDir(['*']);
     const ctx = context();
     expect(await runCli(['policy', 'check', path.join(dir, 'scs-policy.yaml')], ctx)).toBe(0);
     expect(ctx.out.err).toContain(
@@ -106,7 +77,7 @@ describe('scs policy check', () => {
   });
 
   it('lists every problem with file, line and fix, and exits 2', async () => {
-    const dir = await policyDir('[]');
+    const dir = await policyDir([]);
     const file = path.join(dir, 'scs-policy.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('e2e.crt]', 'missing.crt]'));
     const ctx = context();
@@ -117,7 +88,7 @@ describe('scs policy check', () => {
   });
 
   it('reports in JSON with --output json', async () => {
-    const dir = await policyDir('["*"]');
+    const dir = await policyDir(['*']);
     const ctx = context();
     expect(
       await runCli(['policy', 'check', path.join(dir, 'scs-policy.yaml'), '--output', 'json'], ctx),
@@ -207,11 +178,34 @@ describe('scs trustpolicy export', () => {
   });
 
   it('writes nothing for an invalid policy', async () => {
-    const dir = await policyDir('[]');
+    const dir = await policyDir([]);
     const out = path.join(dir, 'notation');
     expect(
       await runCli(['trustpolicy', 'export', path.join(dir, 'scs-policy.yaml'), '--out', out], context()),
     ).toBe(2);
     expect(await readdir(dir)).toEqual(['e2e.crt', 'scs-policy.yaml']);
+  });
+});
+
+describe('scs attach with a file it cannot read', () => {
+  it('exits 2 naming the file before reaching any registry (nothing is attached)', async () => {
+    const dir = await policyDir();
+    const ctx = context();
+    const code = await runCli(
+      [
+        'attach',
+        'registry.example.com/team/app:1.0',
+        `${path.join(dir, 'scs-policy.yaml')}:application/yaml`,
+        path.join(dir, 'missing.spdx.json'),
+        '--artifact-type',
+        'application/vnd.example.config+json',
+      ],
+      ctx,
+    );
+    // The services would fail the test with "service … is not used" had attach reached them.
+    expect(ctx.out.err).toBe(
+      `error: cannot read ${path.join(dir, 'missing.spdx.json')}; check the path (nothing was attached)\n`,
+    );
+    expect(code).toBe(2);
   });
 });

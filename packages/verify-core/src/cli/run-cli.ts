@@ -174,6 +174,7 @@ export async function runCli(
     ctx.out.stdout(`Usage: ${entry.usage}\n`);
     return 0;
   }
+  if (found.rest.includes('--verbose') || found.rest.includes('-v')) ctx.verbose = true;
   try {
     return await entry.run(found.rest, ctx);
   } catch (error) {

@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { VerifyCoreError } from '../errors.js';
 import type { ExportedFile } from '../export/notation-export.js';
+import { outParent, replaceDirectory } from '../files/replace-directory.js';
 import type { CliFileSystem } from './cli-io.js';
 
 /**
@@ -21,24 +21,6 @@ export async function writeTree(
       );
     }
   }
-  const parent = path.dirname(path.resolve(outDir));
-  if ((await fs.stat(parent))?.isDirectory !== true) {
-    throw new VerifyCoreError(
-      'USAGE',
-      `the parent directory ${parent} of --out does not exist; create it first`,
-    );
-  }
-  const staging = await fs.mkdtemp(path.join(parent, `.${path.basename(outDir)}.tmp-`));
-  try {
-    for (const file of files) {
-      const target = path.join(staging, ...file.path.split('/'));
-      await fs.mkdir(path.dirname(target));
-      await fs.writeFile(target, file.content, file.mode === undefined ? {} : { mode: file.mode });
-    }
-    if (existing !== undefined) await fs.rm(outDir);
-    await fs.rename(staging, outDir);
-  } catch (error) {
-    await fs.rm(staging).catch(() => undefined);
-    throw error;
-  }
+  await outParent(fs, outDir);
+  await replaceDirectory(fs, outDir, files);
 }

@@ -3,6 +3,10 @@ import path from 'node:path';
 import type { ArtifactStore, Descriptor } from '@scs/oci';
 import type { CliCommandContext } from '../cli/command.js';
 import { progress } from '../cli/command.js';
+import { DEFAULT_NAMESPACE, SCS_PROVIDER } from '../bundle/bundle-options.js';
+import { checkProviderImage, compileBundle } from '../bundle/compile-bundle.js';
+import { generateProviderTls } from '../bundle/provider-tls.js';
+import { writeBundle } from '../bundle/write-bundle.js';
 import type { Decision } from '../decision/types.js';
 import { evaluate } from '../engine/evaluate.js';
 import { NOTARY_SIGNATURE_ARTIFACT_TYPE } from '../engine/evaluate.js';
@@ -22,6 +26,19 @@ export interface DemoCase {
   decision: Decision;
 }
 
+/** The cluster policy bundle the demo compiled from its policy (the scs engine). */
+export interface DemoBundle {
+  dir: string;
+  engine: 'scs';
+  /** The scs provider image the Deployment runs. */
+  image: string;
+  /** True when no `--image` was given: the image is `DEMO_PROVIDER_IMAGE`, which does not exist. */
+  placeholderImage: boolean;
+  files: string[];
+  /** Files holding a private key (the provider's TLS key), written with mode 0600. */
+  privateFiles: string[];
+}
+
 export interface DemoResult {
   dir: string;
   layout: string;
@@ -29,7 +46,15 @@ export interface DemoResult {
   cases: DemoCase[];
   /** Every case came out as the story says. */
   asExpected: boolean;
+  bundle: DemoBundle;
 }
+
+/**
+ * The provider image of the demo's bundle when none is given: digest-pinned as the bundle
+ * requires, in the reserved `.invalid` domain so that it can never pull anything. Replace it
+ * with the scs image you run (`scs demo --image`, or `scs bundle`).
+ */
+export const DEMO_PROVIDER_IMAGE = `scs.invalid/scs@sha256:${'0'.repeat(64)}`;
 
 const SBOM_TYPE = 'application/spdx+json';
 
@@ -108,9 +133,15 @@ async function attach(
 
 /**
  * The seed's story, offline, on an OCI image layout: build sample images, make a test signing
- * certificate, sign, attach an SBOM and a scan report, write a policy, and decide.
+ * certificate, sign, attach an SBOM and a scan report, write a policy, decide, and write the
+ * cluster policy bundle of that policy (Gatekeeper + the scs provider) into `<dir>/bundle`.
  */
-export async function runDemo(ctx: CliCommandContext, options: { dir?: string } = {}): Promise<DemoResult> {
+export async function runDemo(
+  ctx: CliCommandContext,
+  options: { dir?: string; image?: string } = {},
+): Promise<DemoResult> {
+  const image = options.image ?? DEMO_PROVIDER_IMAGE;
+  checkProviderImage(image);
   const dir = options.dir ?? (await ctx.fs.mkdtemp(path.join(os.tmpdir(), 'scs-demo-')));
   if (options.dir !== undefined) {
     const existing = await ctx.fs.stat(dir);
@@ -232,7 +263,24 @@ export async function runDemo(ctx: CliCommandContext, options: { dir?: string } 
     cases.push({ ...story, decision });
   }
   const asExpected = cases.every((c) => (c.decision.allowed ? 'ALLOWED' : 'DENIED') === c.expected);
-  return { dir, layout, policyFile, cases, asExpected };
+
+  progress(ctx, 'compiling the cluster policy bundle of the policy (Gatekeeper + the scs provider)');
+  const tls = await generateProviderTls({
+    service: SCS_PROVIDER.name,
+    namespace: DEFAULT_NAMESPACE,
+    now: ctx.clock(),
+  });
+  const compiled = compileBundle(loaded, { engine: 'scs', scs: { image, tls } });
+  const written = await writeBundle(ctx.fs, path.join(dir, 'bundle'), compiled);
+  const bundle: DemoBundle = {
+    dir: written.dir,
+    engine: 'scs',
+    image,
+    placeholderImage: options.image === undefined,
+    files: written.files,
+    privateFiles: [...compiled.privateFiles].sort(),
+  };
+  return { dir, layout, policyFile, cases, asExpected, bundle };
 }
 
 /** The demo's table: one row per image, its decision and the reason. */

@@ -3,10 +3,10 @@
  * (distribution 2.8: no referrers API, so the tag-schema fallback is exercised), judged by
  * `evaluate` with the real `@scs/oci` stores and `@scs/notary` verifier.
  */
-import { copyFile, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { copyGraph, openStore } from '@scs/oci';
+import { openStore } from '@scs/oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry } from '../../../../test/harness/registry.js';
 import type { TestRegistry } from '../../../../test/harness/registry.js';
@@ -17,11 +17,12 @@ import type { LoadedPolicyWithCertificates } from '../policy/load-policy.js';
 import { parseSarifReport } from '../rules/vulnerabilities/parse-sarif.js';
 import { buildSampleImage } from '../demo/sample-image.js';
 import { GOLDEN, golden } from '../test-support/golden.js';
-import { E2E_CERT, E2E_LAYOUTS, E2E_SUBJECT, E2E_TARGET } from '../test-support/notation-layouts.js';
+import { writeE2ePolicy } from '../test-support/e2e-policy.js';
+import { E2E_LAYOUTS, E2E_SUBJECT, E2E_TARGET, NOW } from '../test-support/notation-layouts.js';
+import { pushE2eLayout } from '../test-support/registry-layouts.js';
 import { evaluate } from './evaluate.js';
 import { MaterialCache } from './material-cache.js';
 
-const NOW = new Date('2026-11-27T00:00:00Z');
 const clock = (): Date => NOW;
 const services = nodeCliServices({ clock, env: {}, homeDir: os.tmpdir() });
 const registryOptions = { plainHttp: true };
@@ -30,41 +31,26 @@ let registry: TestRegistry;
 let work: string;
 let policy: LoadedPolicyWithCertificates;
 
-async function writePolicy(name: string, extra = ''): Promise<LoadedPolicyWithCertificates> {
-  const file = path.join(work, `${name}.yaml`);
-  await copyFile(E2E_CERT, path.join(work, 'e2e.crt'));
-  await writeFile(
-    file,
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: ${name} }
-spec:
-  scopes:
-    - name: e2e
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: e2e, type: ca, certificates: [e2e.crt] }]
-        trustedIdentities: ["x509.subject: ${E2E_SUBJECT}"]
-${extra}`,
-  );
+async function writePolicy(
+  name: string,
+  rules = '',
+  identities?: readonly string[],
+): Promise<LoadedPolicyWithCertificates> {
+  const file = await writeE2ePolicy(work, {
+    name,
+    rules,
+    file: `${name}.yaml`,
+    ...(identities === undefined ? {} : { identities }),
+  });
   return loadPolicy(file, {
     reader: { readFile: async (f) => new Uint8Array(await readFile(f)) },
     now: clock,
   });
 }
 
-/** Copy a notation layout (from a temporary copy) into the registry; returns `host/repo:v1`. */
-async function pushLayout(layout: string): Promise<string> {
-  const copy = path.join(work, `layout-${layout}`);
-  await cp(path.join(E2E_LAYOUTS, layout), copy, { recursive: true });
-  const src = await openStore(`oci:${copy}:v1`);
-  const repository = `e2e/${layout}`;
-  const dst = await openStore(`${registry.host}/${repository}:v1`, { plainHttp: true });
-  const root = await src.store.resolve('v1');
-  await copyGraph(src.store, dst.store, root, { referrers: true });
-  await dst.store.tag(root, 'v1');
-  return `${registry.host}/${repository}:v1`;
+/** Copy a notation layout into the registry as `e2e/<layout>`; returns `host/e2e/<layout>:v1`. */
+function pushLayout(layout: string): Promise<string> {
+  return pushE2eLayout(registry.host, work, layout, `e2e/${layout}`);
 }
 
 async function decide(
@@ -117,17 +103,7 @@ describe('notation’s e2e-valid-signature in the registry', () => {
 
 describe('a policy trusting "*" written explicitly', () => {
   it('allows any signer chaining to the store, as notation does, and still denies the unsigned image', async () => {
-    const star = await writePolicy('star', '').then(async () => {
-      const file = path.join(work, 'star.yaml');
-      await writeFile(
-        file,
-        (await readFile(file, 'utf8')).replace(`["x509.subject: ${E2E_SUBJECT}"]`, '["*"]'),
-      );
-      return loadPolicy(file, {
-        reader: { readFile: async (f) => new Uint8Array(await readFile(f)) },
-        now: clock,
-      });
-    });
+    const star = await writePolicy('star', '', ['*']);
     expect(star.warnings.map((w) => w.path)).toEqual(['spec.scopes[0].signature.trustedIdentities[0]']);
     expect((await decide(await pushLayout('e2e-valid-signature'), star)).allowed).toBe(true);
     expect((await decide(await pushLayout('e2e'), star)).allowed).toBe(false);

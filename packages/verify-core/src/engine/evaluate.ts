@@ -11,14 +11,13 @@ import type {
 import { VerifyCoreError } from '../errors.js';
 import { WILDCARD_SCOPE, selectScope } from '../policy/registry-scope.js';
 import type { LoadedPolicy, PolicyScope } from '../policy/types.js';
-import type { ArtifactSignatureResult } from '../rules/attached-artifact.js';
+import type { ArtifactSignatureResult, AttachedArtifact } from '../rules/attached-artifact.js';
 import { SBOM_ARTIFACT_TYPES, parseSbom } from '../rules/sbom/parse-sbom.js';
-import type { AttachedSbom } from '../rules/sbom/sbom-checks.js';
 import { sbomChecks } from '../rules/sbom/sbom-checks.js';
 import { shortDigest } from '../rules/summarize.js';
 import { parseSarifReport } from '../rules/vulnerabilities/parse-sarif.js';
 import { parseTrivyReport } from '../rules/vulnerabilities/parse-trivy.js';
-import type { AttachedReport, ImageIdentity } from '../rules/vulnerabilities/vulnerability-checks.js';
+import type { ImageIdentity } from '../rules/vulnerabilities/vulnerability-checks.js';
 import { vulnerabilityChecks } from '../rules/vulnerabilities/vulnerability-checks.js';
 import { REPORT_ARTIFACT_TYPES } from '../rules/vulnerabilities/vulnerability-report.js';
 import { MaterialCache } from './material-cache.js';
@@ -295,69 +294,38 @@ async function fetchDocument<T>(
   return { document, ...(created === undefined ? {} : { created }) };
 }
 
-async function collectSboms(
-  ctx: Context,
-  scope: PolicyScope,
-  subject: Descriptor,
-  referrers: readonly Descriptor[],
-): Promise<AttachedSbom[]> {
-  const candidates = referrers
-    .filter((d) => d.artifactType !== undefined && SBOM_ARTIFACT_TYPES[d.artifactType] !== undefined)
-    .sort(byNewest)
-    .slice(0, ctx.limits.maxDocuments);
-  return Promise.all(
-    candidates.map(async (descriptor): Promise<AttachedSbom> => {
-      const artifactType = descriptor.artifactType ?? '';
-      const format = SBOM_ARTIFACT_TYPES[artifactType] ?? 'spdx';
-      const signature = scope.sbom.signed
-        ? { signature: await artifactSignature(ctx, scope, descriptor) }
-        : {};
-      try {
-        const { document, created } = await fetchDocument(
-          ctx,
-          subject,
-          descriptor,
-          ctx.limits.sbomBytes,
-          (bytes) => parseSbom(format, bytes),
-        );
-        return {
-          digest: descriptor.digest,
-          artifactType,
-          document,
-          ...(created === undefined ? {} : { created }),
-          ...signature,
-        };
-      } catch (error) {
-        return { digest: descriptor.digest, artifactType, error: errorOf(error).message, ...signature };
-      }
-    }),
-  );
+/** How to find, bound and parse one kind of attached document (SBOMs, vulnerability reports). */
+interface DocumentKind<Format, Document> {
+  /** The referrer artifact types of the kind, and the format each one names. */
+  types: Readonly<Record<string, Format>>;
+  /** The policy asks for signed documents: verify each one's signatures. */
+  signed: boolean;
+  maxBytes: number;
+  parse: (format: Format, bytes: Uint8Array) => Document;
 }
 
-async function collectReports(
+/** The newest referrers of a kind, fetched and parsed; the ones that cannot be carry their error. */
+async function collectDocuments<Format, Document>(
   ctx: Context,
   scope: PolicyScope,
   subject: Descriptor,
   referrers: readonly Descriptor[],
-): Promise<AttachedReport[]> {
+  kind: DocumentKind<Format, Document>,
+): Promise<AttachedArtifact<Document>[]> {
   const candidates = referrers
-    .filter((d) => d.artifactType !== undefined && REPORT_ARTIFACT_TYPES[d.artifactType] !== undefined)
-    .sort(byNewest)
+    .flatMap((descriptor) => {
+      const artifactType = descriptor.artifactType;
+      const format = artifactType === undefined ? undefined : kind.types[artifactType];
+      return artifactType === undefined || format === undefined ? [] : [{ descriptor, artifactType, format }];
+    })
+    .sort((a, b) => byNewest(a.descriptor, b.descriptor))
     .slice(0, ctx.limits.maxDocuments);
   return Promise.all(
-    candidates.map(async (descriptor): Promise<AttachedReport> => {
-      const artifactType = descriptor.artifactType ?? '';
-      const format = REPORT_ARTIFACT_TYPES[artifactType];
-      const signature = scope.vulnerabilities.signed
-        ? { signature: await artifactSignature(ctx, scope, descriptor) }
-        : {};
+    candidates.map(async ({ descriptor, artifactType, format }): Promise<AttachedArtifact<Document>> => {
+      const signature = kind.signed ? { signature: await artifactSignature(ctx, scope, descriptor) } : {};
       try {
-        const { document, created } = await fetchDocument(
-          ctx,
-          subject,
-          descriptor,
-          ctx.limits.reportBytes,
-          (bytes) => (format === 'sarif' ? parseSarifReport(bytes) : parseTrivyReport(bytes)),
+        const { document, created } = await fetchDocument(ctx, subject, descriptor, kind.maxBytes, (bytes) =>
+          kind.parse(format, bytes),
         );
         return {
           digest: descriptor.digest,
@@ -579,8 +547,23 @@ async function decide(reference: string, deps: EvaluateDeps): Promise<Decision> 
       scope.signature.level === 'skip'
         ? Promise.resolve({ verified: true, message: 'skipped', signatures: [], warnings: [], count: 0 })
         : verifyAttached(ctx, scope, subject, referrers),
-      sbomMatters(scope) ? collectSboms(ctx, scope, subject, referrers) : Promise.resolve([]),
-      reportsMatter(scope) ? collectReports(ctx, scope, subject, referrers) : Promise.resolve([]),
+      sbomMatters(scope)
+        ? collectDocuments(ctx, scope, subject, referrers, {
+            types: SBOM_ARTIFACT_TYPES,
+            signed: scope.sbom.signed,
+            maxBytes: limits.sbomBytes,
+            parse: parseSbom,
+          })
+        : Promise.resolve([]),
+      reportsMatter(scope)
+        ? collectDocuments(ctx, scope, subject, referrers, {
+            types: REPORT_ARTIFACT_TYPES,
+            signed: scope.vulnerabilities.signed,
+            maxBytes: limits.reportBytes,
+            parse: (format, bytes) =>
+              format === 'sarif' ? parseSarifReport(bytes) : parseTrivyReport(bytes),
+          })
+        : Promise.resolve([]),
     ]);
     checks.push(signatureCheck(scope, signatures));
     if (sbomMatters(scope)) checks.push(...sbomChecks(scope.sbom, sboms));

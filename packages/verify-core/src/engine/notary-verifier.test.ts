@@ -3,31 +3,23 @@ import { createRevocationChecker } from '@scs/notary';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../policy/parse-policy.js';
 import type { PolicyScope } from '../policy/types.js';
-import { E2E_CERT, E2E_SUBJECT, E2E_TARGET, layoutSignatures } from '../test-support/notation-layouts.js';
+import { E2E_IDENTITY, singleScopePolicy } from '../test-support/e2e-policy.js';
+import {
+  E2E_CERT,
+  E2E_SUBJECT,
+  E2E_TARGET,
+  NOW,
+  layoutSignatures,
+} from '../test-support/notation-layouts.js';
 import { policySignatureVerifier, policyTrustStore } from './notary-verifier.js';
 
-const NOW = new Date('2026-11-27T00:00:00Z');
 /** The e2e certificate names no CRL or OCSP server: revocation must conclude without the network. */
 const revocationChecker = createRevocationChecker({
   fetch: (url) => Promise.reject(new Error(`no network in this test (asked ${url})`)),
 });
 
-function scope(level: string, identity = `x509.subject: ${E2E_SUBJECT}`): PolicyScope {
-  const { policy } = parsePolicy(
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: e2e }
-spec:
-  scopes:
-    - name: e2e
-      registryScopes: ["*"]
-      signature:
-        level: ${level}
-        trustStores: [{ name: e2e, type: ca, certificates: [e2e.crt] }]
-        trustedIdentities: [${JSON.stringify(identity)}]
-`,
-    { now: NOW },
-  );
+function scope(level: string, identity = E2E_IDENTITY): PolicyScope {
+  const { policy } = parsePolicy(singleScopePolicy({ level, identities: [identity] }), { now: NOW });
   return policy.spec.scopes[0]!;
 }
 

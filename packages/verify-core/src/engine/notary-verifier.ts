@@ -102,6 +102,33 @@ export function policyTrustStore(
   );
 }
 
+/** Verify the request's signatures with notary under a trust policy document or an applicable statement. */
+async function verifyUnder(
+  policy: TrustPolicyDocument | ApplicableTrustPolicy,
+  request: SignatureVerificationRequest,
+  options: { trustStore: TrustStore; clock: () => Date; services?: NotaryServices },
+): Promise<SignatureVerificationResult> {
+  const outcome = await verifyArtifact({
+    artifactReference: request.artifactReference,
+    artifact: request.artifact,
+    policy,
+    trustStore: options.trustStore,
+    clock: options.clock,
+    signatures: request.signatures.map((s) => ({
+      manifest: { mediaType: s.manifest.mediaType, digest: s.manifest.digest, size: s.manifest.size },
+      envelope: s.envelope,
+      envelopeMediaType: s.envelopeMediaType,
+    })),
+    ...(options.services?.timestampVerifier === undefined
+      ? {}
+      : { timestampVerifier: options.services.timestampVerifier }),
+    ...(options.services?.revocationChecker === undefined
+      ? {}
+      : { revocationChecker: options.services.revocationChecker }),
+  });
+  return toSignatureResult(outcome);
+}
+
 /** Verifies signatures under the scopes of an scs policy. */
 export function policySignatureVerifier(options: {
   trustStore: TrustStore;
@@ -117,25 +144,7 @@ export function policySignatureVerifier(options: {
         policy = applicableTrustPolicy(request.scope);
         statements.set(request.scope, policy);
       }
-      const outcome = await verifyArtifact({
-        artifactReference: request.artifactReference,
-        artifact: request.artifact,
-        policy,
-        trustStore: options.trustStore,
-        clock: options.clock,
-        signatures: request.signatures.map((s) => ({
-          manifest: { mediaType: s.manifest.mediaType, digest: s.manifest.digest, size: s.manifest.size },
-          envelope: s.envelope,
-          envelopeMediaType: s.envelopeMediaType,
-        })),
-        ...(options.services?.timestampVerifier === undefined
-          ? {}
-          : { timestampVerifier: options.services.timestampVerifier }),
-        ...(options.services?.revocationChecker === undefined
-          ? {}
-          : { revocationChecker: options.services.revocationChecker }),
-      });
-      return toSignatureResult(outcome);
+      return await verifyUnder(policy, request, options);
     },
   };
 }
@@ -148,26 +157,8 @@ export function notationSignatureVerifier(options: {
   services?: NotaryServices;
 }): SignatureVerifier {
   return {
-    async verify(request: SignatureVerificationRequest): Promise<SignatureVerificationResult> {
-      const outcome = await verifyArtifact({
-        artifactReference: request.artifactReference,
-        artifact: request.artifact,
-        policy: options.document,
-        trustStore: options.trustStore,
-        clock: options.clock,
-        signatures: request.signatures.map((s) => ({
-          manifest: { mediaType: s.manifest.mediaType, digest: s.manifest.digest, size: s.manifest.size },
-          envelope: s.envelope,
-          envelopeMediaType: s.envelopeMediaType,
-        })),
-        ...(options.services?.timestampVerifier === undefined
-          ? {}
-          : { timestampVerifier: options.services.timestampVerifier }),
-        ...(options.services?.revocationChecker === undefined
-          ? {}
-          : { revocationChecker: options.services.revocationChecker }),
-      });
-      return toSignatureResult(outcome);
+    verify(request: SignatureVerificationRequest): Promise<SignatureVerificationResult> {
+      return verifyUnder(options.document, request, options);
     },
   };
 }

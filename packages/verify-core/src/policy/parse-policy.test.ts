@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../errors.js';
+import { NOW } from '../test-support/notation-layouts.js';
+import { thrownBy } from '../test-support/thrown.js';
 import { parsePolicy } from './parse-policy.js';
 
 /** The example of issue #4, verbatim. */
@@ -25,16 +27,8 @@ spec:
   admission: { excludedNamespaces: [kube-system, gatekeeper-system], enforcementAction: deny }
 `;
 
-const NOW = new Date('2026-11-27T00:00:00Z');
-
 function policyError(text: string): PolicyError {
-  try {
-    parsePolicy(text, { now: NOW, file: 'scs-policy.yaml' });
-  } catch (error) {
-    if (error instanceof PolicyError) return error;
-    throw error;
-  }
-  throw new Error('expected the policy to be rejected');
+  return thrownBy(PolicyError, () => parsePolicy(text, { now: NOW, file: 'scs-policy.yaml' }));
 }
 
 /** A one-scope policy with the given signature block (YAML, indented 6). */

@@ -1,4 +1,4 @@
-import type { Check, Decision } from '../decision/types.js';
+import type { CertificateEvidence, Check, Decision } from '../decision/types.js';
 
 /** A verifier report in Ratify's verification response (version 0.1.0, as its Rego templates read it). */
 export interface RatifyVerifierReport {
@@ -23,6 +23,23 @@ const NOTARY_SIGNATURE = 'application/vnd.cncf.notary.signature';
 
 function find<Id extends Check['id']>(decision: Decision, id: Id): Extract<Check, { id: Id }> | undefined {
   return decision.checks.find((c): c is Extract<Check, { id: Id }> => c.id === id);
+}
+
+/** The `notation` report of one signature: of the image, or of an attached SBOM or report. */
+function notationReport(
+  subject: string,
+  s: { verified: boolean; failure?: string; signer?: CertificateEvidence },
+): RatifyVerifierReport {
+  return {
+    subject,
+    isSuccess: s.verified,
+    name: 'verifier-notation',
+    type: 'notation',
+    message: s.verified ? 'signature verification success' : (s.failure ?? 'signature verification failed'),
+    extensions: s.signer === undefined ? {} : { Issuer: s.signer.issuer, SN: s.signer.subject },
+    artifactType: NOTARY_SIGNATURE,
+    nestedResults: [],
+  };
 }
 
 /**
@@ -73,18 +90,7 @@ export function renderRatifyResponse(decision: Decision): RatifyResponse {
       });
     }
     for (const s of signature.status === 'skip' ? [] : signatures) {
-      reports.push({
-        subject,
-        isSuccess: s.verified,
-        name: 'verifier-notation',
-        type: 'notation',
-        message: s.verified
-          ? 'signature verification success'
-          : (s.failure ?? 'signature verification failed'),
-        extensions: s.signer === undefined ? {} : { Issuer: s.signer.issuer, SN: s.signer.subject },
-        artifactType: NOTARY_SIGNATURE,
-        nestedResults: [],
-      });
+      reports.push(notationReport(subject, s));
     }
   }
 
@@ -113,18 +119,9 @@ export function renderRatifyResponse(decision: Decision): RatifyResponse {
         ),
       },
       artifactType: doc?.artifactType ?? sbom.evidence.rejected[0]?.artifactType ?? 'application/spdx+json',
-      nestedResults: (sbomSignature?.evidence.artifacts ?? []).map((a) => ({
-        subject: `${repository}@${a.digest}`,
-        isSuccess: a.verified,
-        name: 'verifier-notation',
-        type: 'notation',
-        message: a.verified
-          ? 'signature verification success'
-          : (a.failure ?? 'signature verification failed'),
-        extensions: a.signer === undefined ? {} : { Issuer: a.signer.issuer, SN: a.signer.subject },
-        artifactType: NOTARY_SIGNATURE,
-        nestedResults: [],
-      })),
+      nestedResults: (sbomSignature?.evidence.artifacts ?? []).map((a) =>
+        notationReport(`${repository}@${a.digest}`, a),
+      ),
     });
   }
 
@@ -156,18 +153,9 @@ export function renderRatifyResponse(decision: Decision): RatifyResponse {
       },
       artifactType:
         doc?.artifactType ?? report.evidence.rejected[0]?.artifactType ?? 'application/sarif+json',
-      nestedResults: (reportSignature?.evidence.artifacts ?? []).map((a) => ({
-        subject: `${repository}@${a.digest}`,
-        isSuccess: a.verified,
-        name: 'verifier-notation',
-        type: 'notation',
-        message: a.verified
-          ? 'signature verification success'
-          : (a.failure ?? 'signature verification failed'),
-        extensions: a.signer === undefined ? {} : { Issuer: a.signer.issuer, SN: a.signer.subject },
-        artifactType: NOTARY_SIGNATURE,
-        nestedResults: [],
-      })),
+      nestedResults: (reportSignature?.evidence.artifacts ?? []).map((a) =>
+        notationReport(`${repository}@${a.digest}`, a),
+      ),
     });
   }
 

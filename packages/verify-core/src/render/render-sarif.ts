@@ -40,7 +40,8 @@ export function renderDecisionSarif(
   decision: Decision,
   options: { locationUri?: string; toolVersion?: string } = {},
 ): string {
-  const uri = options.locationUri ?? decision.subject.reference;
+  // A URI reference: a path with spaces or non-ASCII characters is percent-encoded.
+  const uri = encodeURI(options.locationUri ?? decision.subject.reference);
   const subject = decision.subject.digest ?? decision.subject.reference;
   const results: SarifResult[] = [];
   const add = (

@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
+import AjvDraft04, { type ValidateFunction } from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { IMAGE_DIGEST, sampleDecision } from '../test-support/sample-decisions.js';
+import { sharedPath } from '../../../../test/harness/paths.js';
+import { buildDecision } from '../decision/build-decision.js';
+import { parseSpdx } from '../rules/sbom/parse-sbom.js';
+import { sbomChecks } from '../rules/sbom/sbom-checks.js';
+import { GOLDEN, golden } from '../test-support/golden.js';
+import { IMAGE_DIGEST, NOW, sampleDecision, unsigned } from '../test-support/sample-decisions.js';
 import { renderDecisionJson } from './render-json.js';
 import { renderDecisionMarkdown } from './render-markdown.js';
 import { renderRatifyResponse } from './render-ratify.js';
@@ -47,7 +55,84 @@ describe('the Markdown renderer', () => {
   });
 });
 
+/** The official SARIF 2.1.0 JSON schema (draft-04), as Ratify's schema validator test data carries it. */
+const validateSarif = ((): ValidateFunction => {
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats.default(ajv, ['uri', 'uri-reference', 'date-time']);
+  return ajv.compile(
+    JSON.parse(
+      readFileSync(sharedPath('schemas', 'ratify', 'test', 'testdata', 'sarif-2.1.0-rtm.5.json'), 'utf8'),
+    ) as object,
+  );
+})();
+
+/** A denial with every kind of SARIF result: a failed check, denied packages and licenses. */
+function deniedSbomDecision() {
+  return buildDecision({
+    reference: {
+      requested: 'registry.example.com/team/app:1.0',
+      repository: 'registry.example.com/team/app',
+      digest: IMAGE_DIGEST,
+    },
+    policy: { name: 'production', digest: `sha256:${'1'.repeat(64)}` },
+    evaluatedAt: NOW,
+    checks: [
+      unsigned(),
+      ...sbomChecks(
+        {
+          required: true,
+          formats: ['spdx'],
+          signed: false,
+          deniedPackages: [{ name: 'busybox', versions: '<1.36' }],
+          deniedLicenses: ['GPL-2.0-only'],
+        },
+        [
+          {
+            digest: `sha256:${'5'.repeat(64)}`,
+            artifactType: 'application/spdx+json',
+            document: parseSpdx(golden(...GOLDEN.ratifySpdx)),
+          },
+        ],
+      ),
+    ],
+  });
+}
+
 describe('the SARIF renderer', () => {
+  it.each([
+    ['a denial for blocking findings', () => sampleDecision({ report: 'alpine-39.json.golden' })],
+    ['a denial for denied packages and licenses of an unsigned image', deniedSbomDecision],
+    ['an allowed image', () => sampleDecision()],
+  ])('writes valid SARIF 2.1.0 (the official schema) for %s', (_name, decision) => {
+    const log = JSON.parse(renderDecisionSarif(decision(), { toolVersion: '0.1.0' })) as unknown;
+    const valid = validateSarif(log);
+    expect(validateSarif.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('writes a valid location URI for a policy path with spaces or non-ASCII characters', () => {
+    const log = JSON.parse(
+      renderDecisionSarif(sampleDecision({ report: 'alpine-39.json.golden' }), {
+        locationUri: 'policies/prod ü/scs-policy.yaml',
+      }),
+    ) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    expect(validateSarif(log)).toBe(true);
+    expect(log.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe(
+      'policies/prod%20%C3%BC/scs-policy.yaml',
+    );
+  });
+
+  it('has results of every kind in the denied-SBOM case (so the schema saw them)', () => {
+    const log = JSON.parse(renderDecisionSarif(deniedSbomDecision())) as {
+      runs: { results: { ruleId: string }[] }[];
+    };
+    expect(new Set(log.runs[0]?.results.map((r) => r.ruleId))).toEqual(
+      new Set(['scs/signature', 'scs/sbom-packages', 'scs/sbom-licenses']),
+    );
+  });
+
   it('reports each failed check and each blocking finding, with stable fingerprints', () => {
     const log = JSON.parse(
       renderDecisionSarif(sampleDecision({ report: 'alpine-39.json.golden' }), {

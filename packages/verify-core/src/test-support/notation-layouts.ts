@@ -3,26 +3,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sharedPath } from '../../../../test/harness/paths.js';
 
-export const E2E_LAYOUTS = sharedPath(
-  'vectors',
-  'notation',
-  'test',
-  'e2e',
-  'testdata',
-  'registry',
-  'oci_layout',
-);
-export const E2E_CERT = sharedPath(
-  'vectors',
-  'notation',
-  'test',
-  'e2e',
-  'testdata',
-  'config',
-  'localkeys',
-  'e2e.crt',
-);
+/** A path under notation's e2e test data (`test/e2e/testdata`) in ../shared/vectors. */
+export function e2eTestdata(...segments: string[]): string {
+  return sharedPath('vectors', 'notation', 'test', 'e2e', 'testdata', ...segments);
+}
+
+export const E2E_LAYOUTS = e2eTestdata('registry', 'oci_layout');
+export const E2E_CERT = e2eTestdata('config', 'localkeys', 'e2e.crt');
 export const E2E_SUBJECT = 'CN=e2e,O=Notary,L=Seattle,ST=WA,C=US';
+/** The tests' "now": notation's e2e certificate and signatures, and the golden reports, are judged at it. */
+export const NOW = new Date('2026-11-27T00:00:00Z');
 /** The image every older e2e layout signs (tag v1). */
 export const E2E_TARGET = {
   mediaType: 'application/vnd.oci.image.manifest.v1+json',

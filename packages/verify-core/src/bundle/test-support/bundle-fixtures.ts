@@ -2,25 +2,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { sharedPath } from '../../../../../test/harness/paths.js';
 import type { LoadedPolicyWithCertificates } from '../../policy/load-policy.js';
+import { E2E_IDENTITY } from '../../test-support/e2e-policy.js';
+import { E2E_CERT, NOW } from '../../test-support/notation-layouts.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import type { CompiledBundle } from '../bundle-options.js';
 import type { ProviderTls } from '../provider-tls.js';
 import { generateProviderTls } from '../provider-tls.js';
 
-export const NOW = new Date('2026-11-27T00:00:00Z');
-export const E2E_SUBJECT = 'x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=US';
-export const E2E_CERT = sharedPath(
-  'vectors',
-  'notation',
-  'test',
-  'e2e',
-  'testdata',
-  'config',
-  'localkeys',
-  'e2e.crt',
-);
 export const SCS_IMAGE = `registry.example.com/scs/scs@sha256:${'5'.repeat(64)}`;
 
 /** A policy file and the e2e certificate beside it, read through an in-memory reader. */
@@ -62,7 +51,7 @@ spec:
       signature:
         level: strict
         trustStores: [{ name: e2e, type: ca, certificates: ["keys/e2e.crt"] }]
-        trustedIdentities: ${JSON.stringify(options.identities ?? [E2E_SUBJECT])}
+        trustedIdentities: ${JSON.stringify(options.identities ?? [E2E_IDENTITY])}
       sbom: ${options.sbom ?? '{ required: true, formats: [spdx], deniedPackages: [{ name: log4j-core, versions: "=2.14.1" }], deniedLicenses: [AGPL-3.0-only] }'}
       vulnerabilities: ${options.vulnerabilities ?? '{ required: true, formats: [sarif], maxSeverity: HIGH, deniedIds: [CVE-2021-44228], maxAge: 7d }'}
   admission: ${options.admission ?? '{ excludedNamespaces: [monitoring], enforcementAction: deny }'}

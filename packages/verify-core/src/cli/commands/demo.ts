@@ -4,7 +4,8 @@ import { renderDecisionJson } from '../../render/render-json.js';
 import type { CliCommandContext } from '../command.js';
 import { outputOption, parseCommandArgs, stringOption } from '../parse-args.js';
 
-export const DEMO_USAGE = 'scs demo [--dir <empty dir>] [--output text|json]';
+export const DEMO_USAGE =
+  'scs demo [--dir <empty dir>] [--image <registry>/scs@sha256:<digest>] [--output text|json]';
 
 /**
  * `scs demo`: the seed's story offline (OCI layout, test certificate, sign, attach, policy,
@@ -16,16 +17,19 @@ export async function demoCommand(args: readonly string[], ctx: CliCommandContex
     args,
     {
       dir: { type: 'string' },
+      image: { type: 'string' },
       output: { type: 'string', short: 'o' },
-      verbose: { type: 'boolean', short: 'v' },
     },
     { min: 0, max: 0, usage: DEMO_USAGE },
   );
   const output = outputOption(parsed, 'demo', ['text', 'json'] as const);
-  if (parsed.values.verbose === true) ctx.verbose = true;
   const dir = stringOption(parsed, 'dir');
   const started = Date.now();
-  const result = await runDemo(ctx, dir === undefined ? {} : { dir: path.resolve(ctx.cwd, dir) });
+  const image = stringOption(parsed, 'image');
+  const result = await runDemo(ctx, {
+    ...(dir === undefined ? {} : { dir: path.resolve(ctx.cwd, dir) }),
+    ...(image === undefined ? {} : { image }),
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (output === 'json') {
     ctx.out.stdout(
@@ -40,6 +44,7 @@ export async function demoCommand(args: readonly string[], ctx: CliCommandContex
             expected: c.expected,
             decision: JSON.parse(renderDecisionJson(c.decision)) as unknown,
           })),
+          bundle: result.bundle,
         },
         null,
         2,
@@ -57,6 +62,15 @@ export async function demoCommand(args: readonly string[], ctx: CliCommandContex
         `  layout       ${result.layout} (oci:${result.layout}:<tag>)`,
         `  decisions    ${path.join(result.dir, 'decisions')}/<tag>.json`,
         `  signing key  ${path.join(result.dir, 'keys')}/scs-demo.{key,crt} (test only)`,
+        `  bundle       ${result.bundle.dir} (${result.bundle.files.length} files: Gatekeeper + the scs provider, install as its INSTALL.md says)`,
+        ...result.bundle.privateFiles.map(
+          (f) => `               ${f} holds the provider's TLS private key (mode 0600)`,
+        ),
+        ...(result.bundle.placeholderImage
+          ? [
+              `               its provider image ${result.bundle.image} is a placeholder: pass --image <registry>/scs@sha256:<digest>`,
+            ]
+          : []),
         '',
         `Try: pnpm scs verify oci:${result.layout}:signed --policy ${result.policyFile}`,
         `     pnpm scs discover oci:${result.layout}:signed`,

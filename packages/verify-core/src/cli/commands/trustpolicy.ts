@@ -2,6 +2,7 @@ import { VerifyCoreError } from '../../errors.js';
 import { buildNotationExport } from '../../export/notation-export.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import type { CliCommandContext } from '../command.js';
+import { progress } from '../command.js';
 import { outputOption, parseCommandArgs, stringOption } from '../parse-args.js';
 import { writeTree } from '../write-tree.js';
 
@@ -61,7 +62,13 @@ export async function trustPolicyExport(args: readonly string[], ctx: CliCommand
     );
   const loaded = await loadPolicy(parsed.positionals[0] ?? '', { reader: ctx.fs, now: ctx.clock });
   const exported = await buildNotationExport(loaded, {
-    azureKeyVault: (store) => ctx.services.azureKeyVaultCertificates(store),
+    azureKeyVault: (store) => {
+      progress(
+        ctx,
+        `reading the certificate of trust store ${store.type}:${store.name} from Azure Key Vault`,
+      );
+      return ctx.services.azureKeyVaultCertificates(store);
+    },
   });
   await writeTree(ctx.fs, out, exported.files);
   if (output === 'json') {

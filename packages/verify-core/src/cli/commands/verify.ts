@@ -42,7 +42,7 @@ export function renderDecision(
 
 /**
  * `scs verify`: the decision for one image. Exit 0 allowed, 1 denied, 2 usage or configuration
- * error (the policy, the trust policy or the trust store is wrong).
+ * error (the reference cannot be parsed, the policy, the trust policy or the trust store is wrong).
  */
 export async function verifyCommand(args: readonly string[], ctx: CliCommandContext): Promise<number> {
   const parsed = parseCommandArgs(
@@ -84,6 +84,10 @@ export async function verifyCommand(args: readonly string[], ctx: CliCommandCont
     for (const warning of loaded.warnings)
       ctx.out.stderr(`warning: ${policyFile}: ${warning.path}: ${warning.message}\n`);
     policy = loaded;
+    if (
+      loaded.policy.spec.scopes.some((s) => s.signature.trustStores.some((t) => t.source === 'azureKeyVault'))
+    )
+      progress(ctx, 'reading trust store certificates from Azure Key Vault');
     verifier = await ctx.services.policyVerifier(loaded);
   } else {
     progress(ctx, `loading the notation trust policy ${trustPolicyFile ?? ''}`);
@@ -107,5 +111,7 @@ export async function verifyCommand(args: readonly string[], ctx: CliCommandCont
     },
   });
   ctx.out.stdout(renderDecision(decision, output, policyFile));
-  return decision.allowed ? 0 : 1;
+  if (decision.allowed) return 0;
+  // A reference that cannot be parsed is a usage error, as in every other command (still a denial).
+  return decision.checks.find((c) => c.id === 'reference')?.error?.code === 'REFERENCE_INVALID' ? 2 : 1;
 }

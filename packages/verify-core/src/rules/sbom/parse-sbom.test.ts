@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { VerifyCoreError } from '../../errors.js';
 import { GOLDEN, golden } from '../../test-support/golden.js';
+import { thrownBy } from '../../test-support/thrown.js';
 import { parseCycloneDx, parseSbom, parseSpdx } from './parse-sbom.js';
 
 function thrown(fn: () => unknown): VerifyCoreError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof VerifyCoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a VerifyCoreError');
+  return thrownBy(VerifyCoreError, fn);
 }
 
 describe('reading SPDX JSON', () => {

@@ -1,4 +1,5 @@
 import { VerifyCoreError } from '../../errors.js';
+import { type JsonObject, isJsonObject, nonEmptyString, parseJsonObject } from '../json-document.js';
 import type { SbomFormat } from '../../policy/types.js';
 import type { SbomDocument, SbomPackage } from './sbom-document.js';
 import { purlType } from './sbom-document.js';
@@ -9,29 +10,16 @@ export const SBOM_ARTIFACT_TYPES: Readonly<Record<string, SbomFormat>> = {
   'application/vnd.cyclonedx+json': 'cyclonedx',
 };
 
-type Json = Record<string, unknown>;
-
-function malformed(format: string, detail: string): VerifyCoreError {
-  return new VerifyCoreError('SBOM_MALFORMED', `the attached ${format} SBOM ${detail}`);
+function malformed(format: string, detail: string, cause?: unknown): VerifyCoreError {
+  return new VerifyCoreError(
+    'SBOM_MALFORMED',
+    `the attached ${format} SBOM ${detail}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function parseJson(bytes: Uint8Array, format: string): Json {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (error) {
-    throw new VerifyCoreError('SBOM_MALFORMED', `the attached ${format} SBOM is not JSON`, { cause: error });
-  }
-  if (!isObject(value)) throw malformed(format, 'is not a JSON object');
-  return value;
+function parseJson(bytes: Uint8Array, format: string): JsonObject {
+  return parseJsonObject(bytes, (detail, cause) => malformed(format, detail, cause));
 }
 
 const NO_LICENSE = new Set(['NOASSERTION', 'NONE', '']);
@@ -48,7 +36,7 @@ export function parseSpdx(bytes: Uint8Array): SbomDocument {
   const rawPackages = doc.packages ?? [];
   if (!Array.isArray(rawPackages)) throw malformed('SPDX', 'has a "packages" field that is not a list');
   const packages: SbomPackage[] = rawPackages.map((raw: unknown, i) => {
-    if (!isObject(raw) || typeof raw.name !== 'string')
+    if (!isJsonObject(raw) || typeof raw.name !== 'string')
       throw malformed('SPDX', `has a package (#${i + 1}) without a name`);
     const licenses: string[] = [];
     for (const field of [raw.licenseConcluded, raw.licenseDeclared]) {
@@ -57,9 +45,10 @@ export function parseSpdx(bytes: Uint8Array): SbomDocument {
       }
     }
     const refs = Array.isArray(raw.externalRefs) ? raw.externalRefs : [];
-    const purlRef = refs.find((r: unknown) => isObject(r) && r.referenceType === 'purl') as Json | undefined;
-    const purl = optionalString(purlRef?.referenceLocator);
-    const version = optionalString(raw.versionInfo);
+    const purlRef = refs.find((r: unknown) => isJsonObject(r) && r.referenceType === 'purl') as
+      JsonObject | undefined;
+    const purl = nonEmptyString(purlRef?.referenceLocator);
+    const version = nonEmptyString(raw.versionInfo);
     const type = purlType(purl);
     return {
       name: raw.name,
@@ -70,12 +59,12 @@ export function parseSpdx(bytes: Uint8Array): SbomDocument {
       licenseKinds: licenses.map(() => 'expression' as const),
     };
   });
-  const creation = isObject(doc.creationInfo) ? doc.creationInfo : {};
+  const creation = isJsonObject(doc.creationInfo) ? doc.creationInfo : {};
   const creators = Array.isArray(creation.creators)
     ? creation.creators.filter((c): c is string => typeof c === 'string')
     : [];
-  const name = optionalString(doc.name);
-  const created = optionalString(creation.created);
+  const name = nonEmptyString(doc.name);
+  const created = nonEmptyString(creation.created);
   return {
     format: 'spdx',
     specVersion: version,
@@ -91,16 +80,16 @@ function cycloneDxLicenses(raw: unknown): { licenses: string[]; kinds: ('express
   const kinds: ('expression' | 'name')[] = [];
   if (!Array.isArray(raw)) return { licenses, kinds };
   for (const entry of raw) {
-    if (!isObject(entry)) continue;
-    const expression = optionalString(entry.expression);
+    if (!isJsonObject(entry)) continue;
+    const expression = nonEmptyString(entry.expression);
     if (expression !== undefined) {
       licenses.push(expression);
       kinds.push('expression');
       continue;
     }
-    const license = isObject(entry.license) ? entry.license : undefined;
-    const id = optionalString(license?.id);
-    const name = optionalString(license?.name);
+    const license = isJsonObject(entry.license) ? entry.license : undefined;
+    const id = nonEmptyString(license?.id);
+    const name = nonEmptyString(license?.name);
     if (id !== undefined) {
       licenses.push(id);
       kinds.push('expression');
@@ -117,13 +106,13 @@ function collectComponents(raw: unknown, out: SbomPackage[], depth: number): voi
   if (!Array.isArray(raw)) throw malformed('CycloneDX', 'has a "components" field that is not a list');
   if (depth > 32) throw malformed('CycloneDX', 'nests components more than 32 levels deep');
   for (const component of raw) {
-    if (!isObject(component) || typeof component.name !== 'string') {
+    if (!isJsonObject(component) || typeof component.name !== 'string') {
       throw malformed('CycloneDX', 'has a component without a name');
     }
     const { licenses, kinds } = cycloneDxLicenses(component.licenses);
-    const version = optionalString(component.version);
-    const group = optionalString(component.group);
-    const purl = optionalString(component.purl);
+    const version = nonEmptyString(component.version);
+    const group = nonEmptyString(component.group);
+    const purl = nonEmptyString(component.purl);
     const type = purlType(purl);
     out.push({
       name: component.name,
@@ -143,7 +132,7 @@ export function parseCycloneDx(bytes: Uint8Array): SbomDocument {
   const doc = parseJson(bytes, 'CycloneDX');
   if (doc.bomFormat !== 'CycloneDX')
     throw malformed('CycloneDX', 'has no "bomFormat": "CycloneDX"; it is not a CycloneDX JSON document');
-  const specVersion = optionalString(doc.specVersion);
+  const specVersion = nonEmptyString(doc.specVersion);
   if (specVersion === undefined || !/^1\.\d+$/.test(specVersion)) {
     throw malformed(
       'CycloneDX',
@@ -152,22 +141,22 @@ export function parseCycloneDx(bytes: Uint8Array): SbomDocument {
   }
   const packages: SbomPackage[] = [];
   collectComponents(doc.components, packages, 0);
-  const metadata = isObject(doc.metadata) ? doc.metadata : {};
+  const metadata = isJsonObject(doc.metadata) ? doc.metadata : {};
   const creators: string[] = [];
   const tools = metadata.tools;
   // 1.5+: { components: [...] }; before: a list of { vendor, name, version }.
   const toolList = Array.isArray(tools)
     ? tools
-    : isObject(tools) && Array.isArray(tools.components)
+    : isJsonObject(tools) && Array.isArray(tools.components)
       ? tools.components
       : [];
   for (const tool of toolList) {
-    if (isObject(tool) && typeof tool.name === 'string') {
+    if (isJsonObject(tool) && typeof tool.name === 'string') {
       creators.push(`Tool: ${tool.name}${typeof tool.version === 'string' ? `-${tool.version}` : ''}`);
     }
   }
-  const subject = isObject(metadata.component) ? optionalString(metadata.component.name) : undefined;
-  const created = optionalString(metadata.timestamp);
+  const subject = isJsonObject(metadata.component) ? nonEmptyString(metadata.component.name) : undefined;
+  const created = nonEmptyString(metadata.timestamp);
   return {
     format: 'cyclonedx',
     specVersion: `CycloneDX ${specVersion}`,

@@ -1,12 +1,6 @@
-import type {
-  ArtifactSignatureEvidence,
-  Check,
-  RejectedDocumentEvidence,
-  SbomCheck,
-  SbomEvidence,
-} from '../../decision/types.js';
+import type { Check, RejectedDocumentEvidence, SbomCheck, SbomEvidence } from '../../decision/types.js';
 import type { SbomPolicy } from '../../policy/types.js';
-import type { AttachedArtifact } from '../attached-artifact.js';
+import { type AttachedArtifact, signedArtifactsCheck } from '../attached-artifact.js';
 import { plural, shortDigest, summarizeList } from '../summarize.js';
 import { findDeniedLicenses, findDeniedPackages } from './evaluate-sbom.js';
 import type { SbomDocument } from './sbom-document.js';
@@ -46,47 +40,9 @@ export function sbomChecks(policy: SbomPolicy, attached: readonly AttachedSbom[]
 
   let usable = parsed;
   if (policy.signed) {
-    const evidence: ArtifactSignatureEvidence = {
-      artifacts: parsed.map((a) => ({
-        digest: a.digest,
-        artifactType: a.artifactType,
-        verified: a.signature?.verified === true,
-        ...(a.signature?.signer === undefined ? {} : { signer: a.signature.signer }),
-        ...(a.signature?.verified === true ? {} : { failure: a.signature?.failure ?? 'it has no signature' }),
-      })),
-    };
-    usable = parsed.filter((a) => a.signature?.verified === true);
-    for (const a of parsed) {
-      if (a.signature?.verified !== true) {
-        rejected.push({
-          digest: a.digest,
-          artifactType: a.artifactType,
-          reason: `it has no trusted signature (${a.signature?.failure ?? 'unsigned'})`,
-        });
-      }
-    }
-    if (parsed.length === 0) {
-      checks.push({
-        id: 'sbom-signature',
-        status: 'skip',
-        reason: 'no SBOM to check the signature of',
-        evidence,
-      });
-    } else if (usable.length > 0) {
-      checks.push({
-        id: 'sbom-signature',
-        status: 'pass',
-        reason: `the SBOM ${shortDigest(usable[0]?.digest ?? '')} has a trusted signature`,
-        evidence,
-      });
-    } else {
-      checks.push({
-        id: 'sbom-signature',
-        status: 'fail',
-        reason: `no attached SBOM has a trusted signature, and the policy requires signed SBOMs (${evidence.artifacts[0]?.failure ?? ''})`,
-        evidence,
-      });
-    }
+    const signed = signedArtifactsCheck({ id: 'sbom-signature', noun: 'SBOM' }, parsed, rejected);
+    checks.push(signed.check);
+    usable = signed.usable;
   }
 
   const evidence: SbomEvidence = {

@@ -1,17 +1,8 @@
 import { VerifyCoreError } from '../../errors.js';
+import { type JsonObject, isJsonObject, nonEmptyString, parseJsonObject } from '../json-document.js';
 import type { FindingSeverity } from '../../decision/types.js';
 import type { VulnerabilityFinding, VulnerabilityReport } from './vulnerability-report.js';
 import { normalizeSeverity } from './vulnerability-report.js';
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 function malformed(detail: string, cause?: unknown): VerifyCoreError {
   return new VerifyCoreError(
@@ -36,8 +27,8 @@ interface RuleInfo {
   title?: string;
 }
 
-function ruleInfo(rule: Json): RuleInfo {
-  const properties = isObject(rule.properties) ? rule.properties : {};
+function ruleInfo(rule: JsonObject): RuleInfo {
+  const properties = isJsonObject(rule.properties) ? rule.properties : {};
   const tags = Array.isArray(properties.tags)
     ? properties.tags.filter((t): t is string => typeof t === 'string')
     : [];
@@ -58,7 +49,7 @@ function ruleInfo(rule: Json): RuleInfo {
     const score = Number(properties['security-severity']);
     if (Number.isFinite(score)) severity = severityFromScore(score);
   }
-  const short = isObject(rule.shortDescription) ? str(rule.shortDescription.text) : undefined;
+  const short = isJsonObject(rule.shortDescription) ? nonEmptyString(rule.shortDescription.text) : undefined;
   return { severity, kind, ...(short === undefined ? {} : { title: short }) };
 }
 
@@ -77,13 +68,7 @@ function messageField(text: string | undefined, key: string): string | undefined
  * `security-severity` score, else UNKNOWN. Throws `REPORT_MALFORMED`.
  */
 export function parseSarifReport(bytes: Uint8Array): VulnerabilityReport {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (error) {
-    throw malformed('is not JSON', error);
-  }
-  if (!isObject(doc)) throw malformed('is not a JSON object');
+  const doc = parseJsonObject(bytes, malformed);
   if (doc.version !== '2.1.0' || !Array.isArray(doc.runs)) {
     throw malformed('is not SARIF 2.1.0 (it needs "version": "2.1.0" and a "runs" list)');
   }
@@ -94,31 +79,31 @@ export function parseSarifReport(bytes: Uint8Array): VulnerabilityReport {
   let imageId: string | undefined;
   const repoDigests: string[] = [];
   for (const [r, run] of doc.runs.entries()) {
-    if (!isObject(run) || !isObject(run.tool) || !isObject(run.tool.driver))
+    if (!isJsonObject(run) || !isJsonObject(run.tool) || !isJsonObject(run.tool.driver))
       throw malformed(`has a run (#${r + 1}) without tool.driver`);
     const driver = run.tool.driver;
-    const name = str(driver.name) ?? 'unknown scanner';
-    const version = str(driver.version);
+    const name = nonEmptyString(driver.name) ?? 'unknown scanner';
+    const version = nonEmptyString(driver.version);
     scanners.push(version === undefined ? name : `${name} ${version}`);
     const rules = new Map<string, RuleInfo>();
     const ruleList: unknown[] = Array.isArray(driver.rules) ? driver.rules : [];
     for (const rule of ruleList) {
-      if (isObject(rule) && typeof rule.id === 'string') rules.set(rule.id, ruleInfo(rule));
+      if (isJsonObject(rule) && typeof rule.id === 'string') rules.set(rule.id, ruleInfo(rule));
     }
-    const properties = isObject(run.properties) ? run.properties : {};
-    imageId ??= str(properties.imageID);
+    const properties = isJsonObject(run.properties) ? run.properties : {};
+    imageId ??= nonEmptyString(properties.imageID);
     if (Array.isArray(properties.repoDigests)) {
       repoDigests.push(...properties.repoDigests.filter((d): d is string => typeof d === 'string'));
     }
     const results = run.results ?? [];
     if (!Array.isArray(results)) throw malformed(`has a run (#${r + 1}) whose results are not a list`);
     for (const [i, result] of results.entries()) {
-      if (!isObject(result) || typeof result.ruleId !== 'string')
+      if (!isJsonObject(result) || typeof result.ruleId !== 'string')
         throw malformed(`has a result (#${i + 1}) without ruleId`);
       const index = typeof result.ruleIndex === 'number' ? ruleList[result.ruleIndex] : undefined;
       const info =
         rules.get(result.ruleId) ??
-        (isObject(index)
+        (isJsonObject(index)
           ? ruleInfo(index)
           : { severity: normalizeSeverity(undefined), kind: 'vulnerability' as const });
       if (info.kind === 'secret') {
@@ -129,7 +114,7 @@ export function parseSarifReport(bytes: Uint8Array): VulnerabilityReport {
         misconfigurations++;
         continue;
       }
-      const text = isObject(result.message) ? str(result.message.text) : undefined;
+      const text = isJsonObject(result.message) ? nonEmptyString(result.message.text) : undefined;
       const pkg = messageField(text, 'Package');
       const installed = messageField(text, 'Installed Version');
       const fixed = messageField(text, 'Fixed Version');
@@ -137,10 +122,10 @@ export function parseSarifReport(bytes: Uint8Array): VulnerabilityReport {
       const locations: unknown[] = Array.isArray(result.locations) ? result.locations : [];
       const location = locations[0];
       const uri =
-        isObject(location) &&
-        isObject(location.physicalLocation) &&
-        isObject(location.physicalLocation.artifactLocation)
-          ? str(location.physicalLocation.artifactLocation.uri)
+        isJsonObject(location) &&
+        isJsonObject(location.physicalLocation) &&
+        isJsonObject(location.physicalLocation.artifactLocation)
+          ? nonEmptyString(location.physicalLocation.artifactLocation.uri)
           : undefined;
       const severity =
         info.severity !== 'UNKNOWN' ? info.severity : normalizeSeverity(severityLine ?? undefined);
