@@ -85,7 +85,7 @@ describe('the referrers tag schema', () => {
       await updateTagIndex([referrer('a')], options(tag, clock));
       expect(tag.state?.manifests).toEqual([referrer('a')]);
       expect(tag.writes).toBe(1);
-      expect(clock.sleeps).toEqual([25]);
+      expect(clock.sleeps).toEqual([150]);
     });
 
     it('writes nothing when the entry is already listed', async () => {

@@ -72,7 +72,7 @@ export interface TagIndexUpdateOptions {
   what: string;
   /** Read-modify-write rounds before giving up (default 8). */
   maxRounds?: number;
-  /** Bounds of the settle wait before the final re-check (default 25 ms to 2 s). */
+  /** Bounds of the settle wait before the final re-check (default 150 ms to 2 s). */
   minSettleMs?: number;
   maxSettleMs?: number;
 }
@@ -97,7 +97,7 @@ export async function updateTagIndex(
 ): Promise<void> {
   const { io, clock, logger, what } = options;
   const maxRounds = options.maxRounds ?? 8;
-  const minSettle = options.minSettleMs ?? 25;
+  const minSettle = options.minSettleMs ?? 150;
   const maxSettle = options.maxSettleMs ?? 2_000;
   const wanted = new Set(additions.map((d) => d.digest));
   const allPresent = (state: TagIndexState | undefined): boolean => {

@@ -38,7 +38,7 @@ export interface RegistryClientOptions {
   maxBlobBytes?: number;
   /** Blobs larger than this are uploaded in chunks of this size (default 16 MiB). */
   chunkSizeBytes?: number;
-  /** Bounds of the wait before re-checking a tag-schema referrers write (default 25 ms to 2 s). */
+  /** Bounds of the wait before re-checking a tag-schema referrers write (default 150 ms to 2 s). */
   referrersSettleMs?: { min: number; max: number };
 }
 
@@ -123,7 +123,7 @@ export class RegistryClient {
     this.onRequest = options.onRequest;
     this.maxBlobBytes = options.maxBlobBytes ?? 512 * 1024 * 1024;
     this.chunkSizeBytes = options.chunkSizeBytes ?? 16 * 1024 * 1024;
-    this.referrersSettleMs = options.referrersSettleMs ?? { min: 25, max: 2_000 };
+    this.referrersSettleMs = options.referrersSettleMs ?? { min: 150, max: 2_000 };
     if (!Number.isSafeInteger(this.chunkSizeBytes) || this.chunkSizeBytes < 1) {
       throw new OciError(
         'CONFIG_INVALID',
