@@ -110,9 +110,6 @@ export function parseReference(text: string): Reference {
     }
   }
   if (rest.length === 0) throw invalid(text, 'the repository name is empty');
-  if (rest.length > MAX_NAME_LENGTH) {
-    throw invalid(text, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-  }
 
   let registry: string;
   let repository: string;
@@ -149,6 +146,16 @@ export function parseReference(text: string): Reference {
           : `the repository path component ${JSON.stringify(component)} is not valid: lowercase letters and digits, separated by ".", "_", "__" or "-"`,
       );
     }
+  }
+
+  // The bound is on the normalised name, host included (`docker.io/library/…` for Hub), as docker
+  // checks it; the tag and digest do not count.
+  const name = `${registry}/${repository}`;
+  if (name.length > MAX_NAME_LENGTH) {
+    throw invalid(
+      text,
+      `the name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name)} is ${name.length} characters, longer than ${MAX_NAME_LENGTH} (host and repository path together)`,
+    );
   }
 
   const reference: Reference = { registry, repository };
