@@ -20,9 +20,6 @@ export {
 } from './digest.js';
 export {
   parseManifest,
-  parsePlatform,
-  selectPlatform,
-  formatPlatform,
   referrerDescriptor,
   childDescriptors,
   isImageIndex,
@@ -30,6 +27,13 @@ export {
   MAX_MANIFEST_BYTES,
   MANIFEST_MEDIA_TYPES,
 } from './manifest.js';
+export {
+  parsePlatform,
+  selectPlatform,
+  formatPlatform,
+  normalisePlatform,
+  platformMatches,
+} from './platform.js';
 export { resolvePlatform } from './resolve-platform.js';
 export { fetchReferrer } from './fetch-referrer.js';
 export { isBlobStreaming, type BlobStreaming } from './blob-stream.js';

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Digest } from './digest.js';
-import {
-  manifestMediaTypeOf,
-  parseManifest,
-  parsePlatform,
-  referrerDescriptor,
-  selectPlatform,
-} from './manifest.js';
-import { MEDIA_TYPES, type ImageIndex } from './types.js';
+import { manifestMediaTypeOf, parseManifest, referrerDescriptor } from './manifest.js';
+import { MEDIA_TYPES } from './types.js';
 
 const enc = (v: unknown): Uint8Array =>
   new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -92,36 +86,5 @@ describe('manifests', () => {
       artifactType: MEDIA_TYPES.notarySignature,
       annotations: manifest.annotations,
     });
-  });
-});
-
-describe('platform selection', () => {
-  const index: ImageIndex = {
-    schemaVersion: 2,
-    manifests: [
-      { ...d('amd', MEDIA_TYPES.imageManifest), platform: { os: 'linux', architecture: 'amd64' } },
-      {
-        ...d('armv7', MEDIA_TYPES.imageManifest),
-        platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
-      },
-      { ...d('arm64', MEDIA_TYPES.imageManifest), platform: { os: 'linux', architecture: 'arm64' } },
-      { ...d('att', MEDIA_TYPES.imageManifest), platform: { os: 'unknown', architecture: 'unknown' } },
-    ],
-  };
-
-  it('matches os and architecture, and arm64 with its default variant v8', () => {
-    expect(selectPlatform(index, parsePlatform('linux/amd64'), 'i').digest).toBe(d('amd').digest);
-    expect(selectPlatform(index, parsePlatform('linux/arm64/v8'), 'i').digest).toBe(d('arm64').digest);
-    expect(selectPlatform(index, parsePlatform('linux/arm'), 'i').digest).toBe(d('armv7').digest);
-  });
-
-  it('lists what the index has when nothing matches', () => {
-    expect(() => selectPlatform(index, parsePlatform('linux/arm/v6'), 'app:v1')).toThrow(
-      'app:v1 has no manifest for platform linux/arm/v6; it has: linux/amd64, linux/arm/v7, linux/arm64, unknown/unknown',
-    );
-  });
-
-  it('refuses a malformed platform', () => {
-    expect(() => parsePlatform('linux')).toThrow(/expected os\/architecture\[\/variant\]/);
   });
 });

@@ -1,6 +1,6 @@
 import { parseDigest } from './digest.js';
 import { OciError } from './errors.js';
-import { MEDIA_TYPES, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from './types.js';
+import { MEDIA_TYPES, type Descriptor, type ImageIndex, type ImageManifest } from './types.js';
 
 /** Manifests larger than this are refused (the distribution spec's recommended bound). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -194,57 +194,6 @@ export function parseReferrersIndex(bytes: Uint8Array, what: string): Descriptor
   const parsed = parseManifest(bytes, MEDIA_TYPES.imageIndex, what);
   if (!isImageIndex(parsed)) throw bad(what, 'expected an image index');
   return parsed.manifests;
-}
-
-export function platformMatches(candidate: Platform | undefined, wanted: Platform): boolean {
-  if (candidate === undefined) return false;
-  if (candidate.os !== wanted.os || candidate.architecture !== wanted.architecture) return false;
-  if (wanted.variant !== undefined && normaliseVariant(candidate) !== normaliseVariant(wanted)) return false;
-  if (wanted['os.version'] !== undefined && candidate['os.version'] !== wanted['os.version']) return false;
-  return true;
-}
-
-function normaliseVariant(platform: Platform): string | undefined {
-  if (platform.variant !== undefined) return platform.variant;
-  if (platform.architecture === 'arm64') return 'v8';
-  if (platform.architecture === 'arm') return 'v7';
-  return undefined;
-}
-
-/**
- * Pick the manifest for `platform` from an index (exact os/architecture, then variant and
- * os.version when asked). Throws `NOT_FOUND` listing the platforms the index does have.
- */
-export function selectPlatform(index: ImageIndex, platform: Platform, what: string): Descriptor {
-  const match = index.manifests.find(
-    (m) => isManifestMediaType(m.mediaType) && platformMatches(m.platform, platform),
-  );
-  if (match !== undefined) return match;
-  const available = index.manifests
-    .map((m) => m.platform)
-    .filter((p): p is Platform => p !== undefined)
-    .map(formatPlatform);
-  throw new OciError(
-    'NOT_FOUND',
-    `${what} has no manifest for platform ${formatPlatform(platform)}; it has: ${available.length > 0 ? available.join(', ') : 'no platform entries'}`,
-  );
-}
-
-export function formatPlatform(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter((p) => p !== undefined).join('/');
-}
-
-/** Parse `os/arch[/variant]`, e.g. `linux/arm64/v8`. */
-export function parsePlatform(text: string): Platform {
-  const parts = text.split('/');
-  const [os, architecture, variant] = parts;
-  if (parts.length < 2 || parts.length > 3 || !os || !architecture || (parts.length === 3 && !variant)) {
-    throw new OciError(
-      'CONFIG_INVALID',
-      `invalid platform "${text}": expected os/architecture[/variant], e.g. linux/amd64`,
-    );
-  }
-  return variant === undefined ? { os, architecture } : { os, architecture, variant };
 }
 
 /** Canonical JSON bytes of a manifest this store writes (no whitespace, fields as given). */
