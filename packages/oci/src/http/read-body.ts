@@ -11,13 +11,41 @@ export interface ReadBodyOptions {
   digest?: string;
   /** The exact size the content must have (descriptor size). */
   expectedSize?: number;
+  /** How to raise `maxBytes`, for messages (default: the blob limit's options). */
+  limitFix?: string;
 }
 
-function tooLarge(what: string, bytes: number | string, maxBytes: number, expectedSize?: number): OciError {
+/** How a caller raises the blob limit (the stores' `maxBlobBytes`, or one fetch's `maxBytes`). */
+export const BLOB_LIMIT_FIX =
+  'raise the maxBlobBytes option of the registry client or layout store, or maxBytes of this fetch, if a blob this large is expected';
+/** How a caller raises the manifest limit (4 MiB, the distribution spec's bound). */
+export const MANIFEST_LIMIT_FIX =
+  'manifests are bounded to 4 MiB as the distribution spec recommends; pass maxBytes to fetchManifest if a larger one is expected';
+
+/**
+ * Throws `TOO_LARGE` (nothing read yet) when a descriptor announces more than `maxBytes`, naming
+ * the limit and how to raise it.
+ */
+export function assertWithinLimit(
+  what: string,
+  size: number,
+  maxBytes: number,
+  limitFix = BLOB_LIMIT_FIX,
+): void {
+  if (size > maxBytes) {
+    throw new OciError(
+      'TOO_LARGE',
+      `${what}: its descriptor says ${size} bytes, above the limit of ${maxBytes} bytes; nothing was read (${limitFix})`,
+    );
+  }
+}
+
+function tooLarge(what: string, bytes: number | string, options: ReadBodyOptions): OciError {
+  const { maxBytes, expectedSize } = options;
   const bound =
     expectedSize !== undefined && expectedSize <= maxBytes
       ? `its descriptor says ${expectedSize} bytes`
-      : `the limit is ${maxBytes} bytes (raise maxBytes if this is expected)`;
+      : `the limit is ${maxBytes} bytes (${options.limitFix ?? BLOB_LIMIT_FIX})`;
   return new OciError(
     'TOO_LARGE',
     `${what}: the server sent ${bytes} bytes but ${bound}; refused, nothing was accepted`,
@@ -35,14 +63,11 @@ export async function readBody(response: HttpResponse, options: ReadBodyOptions)
   const declared = response.headers.get('content-length');
   if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > cap) {
     response.discard();
-    throw tooLarge(what, `${declared} (Content-Length)`, options.maxBytes, expectedSize);
+    throw tooLarge(what, `${declared} (Content-Length)`, options);
   }
   if (expectedSize !== undefined && expectedSize > options.maxBytes) {
     response.discard();
-    throw new OciError(
-      'TOO_LARGE',
-      `${what}: its descriptor says ${expectedSize} bytes, above the limit of ${options.maxBytes} bytes (raise maxBytes if this is expected); nothing was read`,
-    );
+    assertWithinLimit(what, expectedSize, options.maxBytes, options.limitFix);
   }
   const verifier = digest === undefined ? undefined : new DigestVerifier(digest);
   const chunks: Uint8Array[] = [];
@@ -50,7 +75,7 @@ export async function readBody(response: HttpResponse, options: ReadBodyOptions)
   try {
     for await (const chunk of response.body) {
       total += chunk.byteLength;
-      if (total > cap) throw tooLarge(what, `more than ${cap}`, options.maxBytes, expectedSize);
+      if (total > cap) throw tooLarge(what, `more than ${cap}`, options);
       verifier?.update(chunk);
       chunks.push(chunk);
     }

@@ -142,6 +142,29 @@ describe('the OCI layout store', () => {
     });
   });
 
+  describe('when a blob is above the configured size limit', () => {
+    it('refuses it naming maxBlobBytes, and reads it when one fetch raises the limit', async () => {
+      const dir = path.join(await tempDir(), 'limits');
+      const big = new Uint8Array(8 * 1024).fill(3);
+      const descriptor = await new LayoutStore(dir).pushBlob(big, 'application/octet-stream');
+      const limited = new LayoutStore(dir, { maxBlobBytes: 4 * 1024 });
+      await expect(limited.fetchBlob(descriptor)).rejects.toMatchObject({
+        code: 'TOO_LARGE',
+        message: expect.stringContaining(
+          'above the limit of 4096 bytes (raise the maxBlobBytes option',
+        ) as string,
+      });
+      expect((await limited.fetchBlob(descriptor, { maxBytes: 8 * 1024 })).byteLength).toBe(8 * 1024);
+      await expect(new LayoutStore(dir).fetchBlob(descriptor, { maxBytes: 100 })).rejects.toMatchObject({
+        code: 'TOO_LARGE',
+      });
+      await expect(limited.fetchBlobStream(descriptor, { maxBytes: 100 })).rejects.toMatchObject({
+        code: 'TOO_LARGE',
+        message: expect.stringContaining('maxBlobBytes') as string,
+      });
+    });
+  });
+
   describe('when writing', () => {
     it('creates a new layout on first push, atomically, with no temp files left', async () => {
       const dir = path.join(await tempDir(), 'new');

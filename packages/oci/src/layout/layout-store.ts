@@ -4,6 +4,7 @@ import path from 'node:path';
 import { planAttach } from '../attach.js';
 import { release, verifiedChunks, type BlobStreaming } from '../blob-stream.js';
 import { silentLogger, type Logger } from '../clock.js';
+import { BLOB_LIMIT_FIX, MANIFEST_LIMIT_FIX } from '../http/read-body.js';
 import { DigestVerifier, isDigest, parseDigest, sha256Digest, verifyContent } from '../digest.js';
 import { OciError } from '../errors.js';
 import {
@@ -178,7 +179,8 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
     digest: string,
     maxBytes: number,
     what: string,
-    expectedSize?: number,
+    expectedSize: number | undefined,
+    limitFix: string,
   ): Promise<Uint8Array> {
     const file = this.blobPath(digest);
     let handle;
@@ -206,7 +208,7 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
             : 'TOO_LARGE',
           expectedSize !== undefined && expectedSize <= maxBytes
             ? `${what}: the file is ${size} bytes but its descriptor says ${expectedSize}; the layout is corrupt`
-            : `${what}: ${size} bytes is above the limit of ${maxBytes} bytes (raise maxBytes if this is expected)`,
+            : `${what}: the file is ${size} bytes, above the limit of ${maxBytes} bytes (${limitFix})`,
         );
       }
       const content = new Uint8Array(size);
@@ -269,6 +271,7 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
       options?.maxBytes ?? MAX_MANIFEST_BYTES,
       what,
       descriptor.size >= 0 ? descriptor.size : undefined,
+      MANIFEST_LIMIT_FIX,
     );
     const mediaType = manifestMediaTypeOf(bytes, [descriptor.mediaType]);
     const manifest = parseManifest(bytes, mediaType, `${what} in ${this.location}`);
@@ -297,6 +300,7 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
       options?.maxBytes ?? this.maxBlobBytes,
       `blob ${descriptor.digest}`,
       descriptor.size,
+      BLOB_LIMIT_FIX,
     );
   }
 
@@ -323,7 +327,7 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
       await handle.close();
       throw new OciError(
         size > maxBytes ? 'TOO_LARGE' : 'SIZE_MISMATCH',
-        `${what}: the file is ${size} bytes but ${size > maxBytes ? `the limit is ${maxBytes}` : `its descriptor says ${descriptor.size}`}`,
+        `${what}: the file is ${size} bytes but ${size > maxBytes ? `the limit is ${maxBytes} (${BLOB_LIMIT_FIX})` : `its descriptor says ${descriptor.size}`}`,
       );
     }
     const stream = handle.createReadStream({ highWaterMark: 1024 * 1024 });

@@ -14,10 +14,11 @@ import {
 import { sha256Digest } from '../digest.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
 import { encodeJson, isImageIndex } from '../manifest.js';
-import { createRegistryClient } from '../open-store.js';
+import type { OciError } from '../errors.js';
+import { createRegistryClient, openStore } from '../open-store.js';
 import { resolvePlatform } from '../resolve-platform.js';
 import { requestLog, sampleImage } from '../test-support.js';
-import { MEDIA_TYPES, type ImageIndex } from '../types.js';
+import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js';
 import { RegistryClient } from './registry-client.js';
 import { RegistryStore } from './registry-store.js';
 
@@ -148,6 +149,66 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
       );
       expect(log.events.map((e) => e.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH', 'PUT']);
       expect(await store('scs/chunked').fetchBlob(descriptor)).toEqual(big);
+    });
+  });
+
+  describe('when a blob is above the configured size limit', () => {
+    const big = new Uint8Array(8 * 1024).fill(7);
+    let descriptor: Descriptor;
+    beforeAll(async () => {
+      descriptor = await store('limits/app').pushBlob(big, 'application/octet-stream');
+    });
+
+    it('refuses it from its descriptor, before any request, naming the option to raise', async () => {
+      const limited = requestLog();
+      const small = new RegistryClient({
+        transport,
+        plainHttp: [registry.host],
+        maxBlobBytes: 4 * 1024,
+        onRequest: limited.onRequest,
+      });
+      const error = (await new RegistryStore(small, registry.host, 'limits/app')
+        .fetchBlob(descriptor)
+        .catch((e: unknown) => e)) as OciError;
+      expect(error).toMatchObject({ code: 'TOO_LARGE' });
+      expect(error.message).toContain('its descriptor says 8192 bytes, above the limit of 4096 bytes');
+      expect(error.message).toContain('raise the maxBlobBytes option');
+      expect(limited.events).toEqual([]);
+    });
+
+    it('reads it when one fetch raises the limit, or the client limit fits', async () => {
+      const small = new RegistryClient({ transport, plainHttp: [registry.host], maxBlobBytes: 4 * 1024 });
+      const limitedStore = new RegistryStore(small, registry.host, 'limits/app');
+      expect(Buffer.from(await limitedStore.fetchBlob(descriptor, { maxBytes: 8 * 1024 })).equals(big)).toBe(
+        true,
+      );
+      const roomy = new RegistryClient({ transport, plainHttp: [registry.host], maxBlobBytes: 8 * 1024 });
+      expect(
+        (await new RegistryStore(roomy, registry.host, 'limits/app').fetchBlob(descriptor)).byteLength,
+      ).toBe(8 * 1024);
+    });
+
+    it('holds a lower limit for one fetch below the client limit', async () => {
+      await expect(store('limits/app').fetchBlob(descriptor, { maxBytes: 1024 })).rejects.toMatchObject({
+        code: 'TOO_LARGE',
+        message: expect.stringContaining('above the limit of 1024 bytes') as string,
+      });
+    });
+
+    it('applies to streamed reads when a limit is given', async () => {
+      await expect(store('limits/app').fetchBlobStream(descriptor, { maxBytes: 1024 })).rejects.toMatchObject(
+        {
+          code: 'TOO_LARGE',
+        },
+      );
+    });
+
+    it('is passed by openStore to the registry client', async () => {
+      const { store: opened } = await openStore(`${registry.host}/limits/app:v1`, {
+        plainHttp: [registry.host],
+        maxBlobBytes: 4 * 1024,
+      });
+      await expect(opened.fetchBlob(descriptor)).rejects.toMatchObject({ code: 'TOO_LARGE' });
     });
   });
 

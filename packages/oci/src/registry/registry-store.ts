@@ -4,7 +4,7 @@ import { verifiedChunks, type BlobStreaming } from '../blob-stream.js';
 import { DigestVerifier, isDigest, parseDigest, sha256Digest } from '../digest.js';
 import { OciError } from '../errors.js';
 import { nextLink } from '../http/link-header.js';
-import { concat, readBody } from '../http/read-body.js';
+import { assertWithinLimit, concat, MANIFEST_LIMIT_FIX, readBody } from '../http/read-body.js';
 import type { HttpResponse } from '../http/transport.js';
 import {
   isManifestMediaType,
@@ -135,6 +135,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     const bytes = await readBody(response, {
       what,
       maxBytes: options?.maxBytes ?? MAX_MANIFEST_BYTES,
+      limitFix: MANIFEST_LIMIT_FIX,
       ...(byDigest ? { digest: reference } : {}),
       ...(typeof target !== 'string' ? { expectedSize: target.size } : {}),
     });
@@ -170,12 +171,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     parseDigest(descriptor.digest);
     const what = `blob ${descriptor.digest} of ${this.location}`;
     const maxBytes = options?.maxBytes ?? this.client.maxBlobBytes;
-    if (descriptor.size > maxBytes) {
-      throw new OciError(
-        'TOO_LARGE',
-        `${what}: its descriptor says ${descriptor.size} bytes, above the limit of ${maxBytes} bytes (raise maxBytes if this is expected); nothing was read`,
-      );
-    }
+    assertWithinLimit(what, descriptor.size, maxBytes);
     const response = await this.client.request({
       registry: this.registry,
       repository: this.repository,
@@ -195,12 +191,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     parseDigest(descriptor.digest);
     const what = `blob ${descriptor.digest} of ${this.location}`;
     const maxBytes = options?.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    if (descriptor.size > maxBytes) {
-      throw new OciError(
-        'TOO_LARGE',
-        `${what}: its descriptor says ${descriptor.size} bytes, above the limit of ${maxBytes} bytes`,
-      );
-    }
+    assertWithinLimit(what, descriptor.size, maxBytes);
     const response = await this.client.request({
       registry: this.registry,
       repository: this.repository,
@@ -628,7 +619,11 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       }
       if (response.status !== 200)
         throw await this.client.errorFor(response, what, this.registry, this.repository);
-      const bytes = await readBody(response, { what, maxBytes: MAX_MANIFEST_BYTES });
+      const bytes = await readBody(response, {
+        what,
+        maxBytes: MAX_MANIFEST_BYTES,
+        limitFix: MANIFEST_LIMIT_FIX,
+      });
       all.push(...parseReferrersIndex(bytes, what));
       const next = nextLink(response.headers.getAll('link'));
       if (next === undefined) return all;
@@ -668,7 +663,11 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     if (response.status !== 200)
       throw await this.client.errorFor(response, what, this.registry, this.repository);
     const etag = response.headers.get('etag');
-    const bytes = await readBody(response, { what, maxBytes: MAX_MANIFEST_BYTES });
+    const bytes = await readBody(response, {
+      what,
+      maxBytes: MAX_MANIFEST_BYTES,
+      limitFix: MANIFEST_LIMIT_FIX,
+    });
     const manifests = parseReferrersIndex(bytes, what);
     return etag !== undefined ? { manifests, etag } : { manifests };
   }
