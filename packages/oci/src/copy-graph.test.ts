@@ -10,6 +10,7 @@ import {
 } from '../../../test/harness/index.js';
 import { readdir, writeFile } from 'node:fs/promises';
 import { copyGraph } from './copy-graph.js';
+import { childDescriptors } from './manifest.js';
 import { parseDigest, sha256Digest } from './digest.js';
 import { NodeHttpTransport } from './http/node-transport.js';
 import { LayoutStore } from './layout/layout-store.js';
@@ -17,7 +18,7 @@ import { RegistryClient } from './registry/registry-client.js';
 import { RegistryStore } from './registry/registry-store.js';
 import { referrersTag } from './registry/referrers-tag-schema.js';
 import { requestLog, withTempDir } from './test-support.js';
-import { MEDIA_TYPES, type Descriptor, type ImageIndex } from './types.js';
+import { MEDIA_TYPES, type ArtifactStore, type Descriptor, type ImageIndex } from './types.js';
 
 const layout = (name: string): LayoutStore =>
   new LayoutStore(
@@ -34,6 +35,16 @@ const SIGNATURES: Record<string, string> = {
   'e2e-with-invalid-timestamped-signature':
     'sha256:eee3eec7d2947f77713484753bea67879ff62c08a73a49a41151ed18c4d1c000',
 };
+
+/** The distinct blobs of an image and its signatures: configs, layers and envelopes. */
+async function graphBlobs(store: ArtifactStore, root: Descriptor): Promise<Set<string>> {
+  const blobs = new Set<string>();
+  for (const manifest of [root, ...(await store.referrers(root))]) {
+    const { manifest: parsed } = await store.fetchManifest(manifest);
+    for (const child of childDescriptors(parsed)) blobs.add(child.digest);
+  }
+  return blobs;
+}
 
 describe("copying notation's signed layouts into a registry without the referrers API", () => {
   let registry: TestRegistry;
@@ -145,16 +156,49 @@ describe("copying notation's signed layouts into a registry without the referrer
     });
   });
 
-  it('mounts blobs when copying between repositories of the same registry', async () => {
-    const client = newClient();
+  it('mounts every blob when copying between repositories of the same registry, uploading none', async () => {
+    const log = requestLog();
+    const client = newClient(log);
     const src = new RegistryStore(client, registry.host, 'notation/e2e-valid-signature');
     const dst = new RegistryStore(client, registry.host, 'mirror/e2e-valid-signature');
-    const result = await copyGraph(src, dst, await src.resolve('v1'), { referrers: true });
-    expect(result.mounted).toBeGreaterThan(0);
-    expect(result.bytes).toBe(0);
-    expect((await dst.referrers(await src.resolve('v1'))).map((r) => r.digest)).toEqual([
-      SIGNATURES['e2e-valid-signature'],
-    ]);
+    const root = await src.resolve('v1');
+    const blobs = await graphBlobs(src, root);
+    log.reset();
+    const result = await copyGraph(src, dst, root, { referrers: true });
+    expect(result).toMatchObject({ mounted: blobs.size, blobs: 0, bytes: 0, manifests: 2 });
+    const uploads = log.events.filter((e) => e.url.endsWith('/v2/mirror/e2e-valid-signature/blobs/uploads/'));
+    // one mount POST per blob, each answered 201 Created: no upload session, no PATCH, no PUT of bytes
+    expect(uploads.map((e) => `${e.method} ${e.status}`)).toEqual([...blobs].map(() => 'POST 201'));
+    expect(log.events.filter((e) => e.method === 'PATCH')).toEqual([]);
+    expect(log.events.filter((e) => e.method === 'PUT' && e.url.includes('/blobs/'))).toEqual([]);
+    for (const digest of blobs) {
+      expect(await dst.exists({ mediaType: 'application/octet-stream', digest, size: 0 })).toBe(true);
+    }
+    expect((await dst.referrers(root)).map((r) => r.digest)).toEqual([SIGNATURES['e2e-valid-signature']]);
+  });
+
+  it('does not mount across registries: a copy to another registry uploads', async () => {
+    const other = await startRegistry({ auth: 'none' });
+    try {
+      const log = requestLog();
+      const client = new RegistryClient({
+        transport,
+        plainHttp: [registry.host, other.host],
+        onRequest: log.onRequest,
+      });
+      const src = new RegistryStore(client, registry.host, 'notation/e2e-valid-signature');
+      const dst = new RegistryStore(client, other.host, 'notation/e2e-valid-signature');
+      const root = await src.resolve('v1');
+      const result = await copyGraph(src, dst, root, { referrers: true });
+      expect(result.mounted).toBe(0);
+      expect(result.blobs).toBe((await graphBlobs(src, root)).size);
+      expect(result.bytes).toBeGreaterThan(0);
+      expect(log.events.some((e) => e.url.startsWith(`http://${other.host}/`) && e.status === 201)).toBe(
+        true,
+      );
+    } finally {
+      await other.stop();
+    }
   });
   describe('when a layer is larger than the streaming threshold', () => {
     const big = new Uint8Array(9 * 1024 * 1024).map((_, i) => (i * 31 + (i >> 12)) % 251);

@@ -1,6 +1,7 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistry, type TestRegistry } from '../../../../test/harness/index.js';
+import { skopeoInspect, startRegistry, type TestRegistry } from '../../../../test/harness/index.js';
+import { copyGraph } from '../copy-graph.js';
 import type { OciError } from '../errors.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
 import { RegistryClient } from '../registry/registry-client.js';
@@ -42,6 +43,41 @@ describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth)
 
   it('pushes and pulls with the right credentials', async () => {
     await pushAndPull(new RegistryStore(clientWith(good()), registry.host, 'auth/app'), 'ok');
+  });
+
+  it('what it pushes is read by skopeo with the same credentials over TLS', async () => {
+    const image = sampleImage('for-skopeo');
+    const store = new RegistryStore(clientWith(good()), registry.host, 'auth/skopeo');
+    await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
+    await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+    await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+    const inspected = await skopeoInspect(registry, 'auth/skopeo:v1');
+    expect(inspected.Digest).toBe(image.descriptor.digest);
+    expect(inspected.Labels).toEqual({ label: 'for-skopeo' });
+  });
+
+  it('mounts blobs from another repository of the registry instead of uploading them', async () => {
+    const log = requestLog();
+    const client = clientWith(good(), log);
+    const src = new RegistryStore(client, registry.host, 'auth/mount-src');
+    await pushAndPull(src, 'mount');
+    const root = await src.resolve('mount');
+    const before = registry.tokenIssuer?.requests.length ?? 0;
+    log.reset();
+    const result = await copyGraph(src, new RegistryStore(client, registry.host, 'auth/mount-dst'), root, {
+      referrers: false,
+    });
+    expect(result).toMatchObject({ mounted: 2, blobs: 0, bytes: 0, manifests: 1 });
+    expect(
+      log.events.filter((e) => e.method === 'PATCH' || (e.method === 'PUT' && e.url.includes('/blobs/'))),
+    ).toEqual([]);
+    if (auth === 'token') {
+      // the mount needs push on the target and pull on the source, in one token
+      const asked = registry.tokenIssuer!.requests.slice(before).filter((r) => r.granted);
+      expect(asked.map((r) => r.scopes.sort().join(' '))).toContain(
+        'repository:auth/mount-dst:pull,push repository:auth/mount-src:pull',
+      );
+    }
   });
 
   it('answers the challenge once, then authorises up front', async () => {
