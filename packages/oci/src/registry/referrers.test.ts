@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistry, type TestRegistry } from '../../../../test/harness/index.js';
+import { startRegistry, testPki, type TestRegistry } from '../../../../test/harness/index.js';
+import { staticCredentials } from '../auth/credentials.js';
 import { sha256Digest } from '../digest.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
 import { encodeJson } from '../manifest.js';
@@ -15,7 +16,7 @@ import {
   type LoopbackServer,
 } from '../test-support.js';
 import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js';
-import { RegistryClient } from './registry-client.js';
+import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
 import { RegistryStore } from './registry-store.js';
 import { referrersTag } from './referrers-tag-schema.js';
 
@@ -343,6 +344,172 @@ describe('a registry without the referrers API that honours If-Match (loopback f
     } finally {
       transport.close();
       await server.close();
+    }
+  });
+});
+
+describe('paging through the referrers API (loopback fakes)', () => {
+  const SUBJECT = sha256Digest(new TextEncoder().encode('paged subject'));
+  const subject = { mediaType: MEDIA_TYPES.imageManifest, digest: SUBJECT, size: 13 };
+  const referrer = (i: number): Descriptor => ({
+    mediaType: MEDIA_TYPES.imageManifest,
+    digest: sha256Digest(new TextEncoder().encode(`referrer ${i}`)),
+    size: 100 + i,
+    artifactType: 'application/vnd.example.page',
+  });
+  const page = (...manifests: Descriptor[]): Uint8Array =>
+    encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.imageIndex, manifests });
+  const servers: LoopbackServer[] = [];
+  const transports: NodeHttpTransport[] = [];
+  afterEach(async () => {
+    for (const t of transports.splice(0)) t.close();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  const clientFor = (options: Partial<RegistryClientOptions> = {}): RegistryClient => {
+    const transport = new NodeHttpTransport();
+    transports.push(transport);
+    return new RegistryClient({ transport, plainHttp: true, ...options });
+  };
+
+  it('follows an absolute next link to another host without sending it the Authorization', async () => {
+    const password = 'paging-password-not-for-other-hosts';
+    const server = await startLoopbackServer((req, res) => {
+      const url = new URL(req.path, 'http://x');
+      const host = String(req.headers.host);
+      if (url.pathname === `/v2/app/referrers/${SUBJECT}` && host.startsWith('127.0.0.1:')) {
+        if (req.headers.authorization === undefined) {
+          reply(res, 401, '', { 'www-authenticate': 'Basic realm="paging"' });
+          return;
+        }
+        // the next page lives on another origin of the same server ("localhost")
+        reply(res, 200, page(referrer(1)), {
+          'content-type': MEDIA_TYPES.imageIndex,
+          link: `<http://localhost:${host.split(':')[1]}/v2/app/referrers/${SUBJECT}?last=1>; rel="next"`,
+        });
+        return;
+      }
+      if (url.pathname === `/v2/app/referrers/${SUBJECT}` && url.searchParams.get('last') === '1') {
+        reply(res, 200, page(referrer(2)), { 'content-type': MEDIA_TYPES.imageIndex });
+        return;
+      }
+      reply(res, 404);
+    });
+    servers.push(server);
+    const store = new RegistryStore(
+      clientFor({
+        credentials: staticCredentials({ [server.host]: { kind: 'basic', username: 'u', password } }),
+      }),
+      server.host,
+      'app',
+    );
+    expect((await store.referrers(subject)).map((d) => d.digest)).toEqual([
+      referrer(1).digest,
+      referrer(2).digest,
+    ]);
+    const second = server.requests.find((r) => r.path.includes('last=1'));
+    expect(second?.headers.host).toMatch(/^localhost:/);
+    expect(second?.headers.authorization).toBeUndefined();
+    expect(server.requests.filter((r) => r.headers.authorization !== undefined).length).toBe(1);
+  });
+
+  it('refuses a next link that leaves https for http', async () => {
+    const pki = await testPki();
+    const plain = await startLoopbackServer((_req, res) => {
+      reply(res, 200, page(referrer(9)), { 'content-type': MEDIA_TYPES.imageIndex });
+    });
+    servers.push(plain);
+    const secure = await startLoopbackServer(
+      (_req, res) => {
+        reply(res, 200, page(referrer(1)), {
+          'content-type': MEDIA_TYPES.imageIndex,
+          link: `<${plain.url}/v2/app/referrers/${SUBJECT}?last=1>; rel="next"`,
+        });
+      },
+      { key: pki.serverKeyPem, cert: pki.serverCertPem },
+    );
+    servers.push(secure);
+    const transport = new NodeHttpTransport({ ca: pki.caCertPem });
+    transports.push(transport);
+    const store = new RegistryStore(new RegistryClient({ transport }), secure.host, 'app');
+    await expect(store.referrers(subject)).rejects.toMatchObject({
+      code: 'INSECURE',
+      message: expect.stringContaining('which is not https; refused') as string,
+    });
+    expect(plain.requests).toHaveLength(0);
+  });
+
+  it('stops after 64 pages of a registry that links on forever', async () => {
+    const server = await startLoopbackServer((req, res) => {
+      const n = Number(new URL(req.path, 'http://x').searchParams.get('n') ?? '0');
+      reply(res, 200, page(referrer(n)), {
+        'content-type': MEDIA_TYPES.imageIndex,
+        link: `</v2/app/referrers/${SUBJECT}?n=${n + 1}>; rel="next"`,
+      });
+    });
+    servers.push(server);
+    const store = new RegistryStore(clientFor(), server.host, 'app');
+    await expect(store.referrers(subject)).rejects.toMatchObject({
+      code: 'PROTOCOL',
+      message: expect.stringContaining('more than 64 pages of referrers') as string,
+    });
+    expect(server.requests).toHaveLength(64);
+  });
+});
+
+describe('the referrers mode, remembered per registry', () => {
+  it('probes each registry once: the API on one does not skip the probe on another, nor the reverse', async () => {
+    const registry = await startRegistry({ auth: 'none' });
+    const SUBJECT = sha256Digest(new TextEncoder().encode('two registries'));
+    const subject = { mediaType: MEDIA_TYPES.imageManifest, digest: SUBJECT, size: 14 };
+    const withApi = await startLoopbackServer((req, res) => {
+      if (req.path === `/v2/app/referrers/${SUBJECT}`) {
+        reply(res, 200, encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.imageIndex, manifests: [] }), {
+          'content-type': MEDIA_TYPES.imageIndex,
+        });
+        return;
+      }
+      reply(res, 404);
+    });
+    const transport = new NodeHttpTransport();
+    try {
+      const log = requestLog();
+      const client = new RegistryClient({ transport, plainHttp: true, onRequest: log.onRequest });
+      const onDistribution = new RegistryStore(client, registry.host, 'app');
+      const onApi = new RegistryStore(client, withApi.host, 'app');
+      const paths = (): string[] =>
+        log.events.map((e) => `${new URL(e.url).host} ${new URL(e.url).pathname}`);
+      const api = `${withApi.host} /v2/app/referrers/${SUBJECT}`;
+      const probe = `${registry.host} /v2/app/referrers/${SUBJECT}`;
+      const tag = `${registry.host} /v2/app/manifests/${referrersTag(SUBJECT)}`;
+
+      await onDistribution.referrers(subject);
+      await onApi.referrers(subject);
+      expect(paths()).toEqual([probe, tag, api]);
+      expect(client.referrersModes.get(registry.host)).toBe('tag-schema');
+      expect(client.referrersModes.get(withApi.host)).toBe('api');
+
+      log.reset();
+      await onApi.referrers(subject);
+      await onDistribution.referrers(subject);
+      await new RegistryStore(client, registry.host, 'other/repository').referrers(subject);
+      expect(paths()).toEqual([
+        api,
+        tag,
+        `${registry.host} /v2/other/repository/manifests/${referrersTag(SUBJECT)}`,
+      ]);
+
+      // a fresh client knows nothing yet and probes again
+      const fresh = requestLog();
+      await new RegistryStore(
+        new RegistryClient({ transport, plainHttp: true, onRequest: fresh.onRequest }),
+        registry.host,
+        'app',
+      ).referrers(subject);
+      expect(fresh.events).toHaveLength(2);
+    } finally {
+      transport.close();
+      await withApi.close();
+      await registry.stop();
     }
   });
 });
