@@ -78,4 +78,4 @@ export {
   type DockerConfigFile,
   type DockerConfigOptions,
 } from './auth/docker-config.js';
-export { nodeExec, type Exec, type ExecResult } from './auth/exec.js';
+export { createNodeExec, nodeExec, type Exec, type ExecResult, type NodeExecOptions } from './auth/exec.js';

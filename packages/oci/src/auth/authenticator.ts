@@ -284,10 +284,9 @@ export class Authenticator {
     let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       parsed = JSON.parse(body) as typeof parsed;
-    } catch (error) {
-      throw new OciError('PROTOCOL', `${what} answered a token request with something that is not JSON`, {
-        cause: error,
-      });
+    } catch {
+      // No cause: a JSON SyntaxError quotes the text it read, which may be the token.
+      throw new OciError('PROTOCOL', `${what} answered a token request with something that is not JSON`);
     }
     const token =
       typeof parsed.access_token === 'string' && parsed.access_token !== ''
@@ -365,13 +364,11 @@ export class Authenticator {
     let refreshToken: unknown;
     try {
       refreshToken = (JSON.parse(body) as { refresh_token?: unknown }).refresh_token;
-    } catch (error) {
+    } catch {
+      // No cause: a JSON SyntaxError quotes the text it read, which may be the refresh token.
       throw new OciError(
         'PROTOCOL',
         `registry ${registry} answered /oauth2/exchange with something that is not JSON`,
-        {
-          cause: error,
-        },
       );
     }
     if (typeof refreshToken !== 'string' || refreshToken === '') {

@@ -1,6 +1,9 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withTempDir } from '../test-support.js';
 import { dockerConfigCredentials, dockerConfigPath, normaliseAuthKey } from './docker-config.js';
-import type { Exec, ExecResult } from './exec.js';
+import { createNodeExec, type Exec, type ExecResult } from './exec.js';
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
@@ -167,7 +170,160 @@ describe('docker config credentials', () => {
     });
   });
 
+  describe('when the helper is a real program on PATH (scripts in a temp dir)', () => {
+    const SECRET = 'helper-secret-value-never-shown';
+    /** Writes executable `docker-credential-<name>` scripts into `dir`, and an exec that finds them. */
+    async function helpers(dir: string, scripts: Record<string, string>): Promise<Exec> {
+      for (const [name, body] of Object.entries(scripts)) {
+        const file = path.join(dir, `docker-credential-${name}`);
+        await writeFile(file, `#!/bin/sh\n${body}\n`);
+        await chmod(file, 0o755);
+      }
+      return createNodeExec({
+        env: { PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`, HELPER_SECRET: SECRET },
+      });
+    }
+    const store = `read server
+case "$1/$server" in
+  get/ghcr.io) printf '{"ServerURL":"%s","Username":"octo","Secret":"%s"}' "$server" "$HELPER_SECRET" ;;
+  get/x.azurecr.io) printf '{"Username":"<token>","Secret":"refresh-from-helper"}' ;;
+  *) echo "credentials not found in native keychain"; exit 1 ;;
+esac`;
+
+    it('runs it with "get", the server address on stdin, and reads its answer', async () => {
+      await withTempDir(async (dir) => {
+        const exec = await helpers(dir, { 'scs-store': store });
+        const provider = dockerConfigCredentials({ config: { credsStore: 'scs-store' }, exec });
+        expect(await provider.get('ghcr.io')).toEqual({
+          credential: { kind: 'basic', username: 'octo', password: SECRET },
+          source: 'docker-credential-scs-store (credsStore in the docker config passed in)',
+        });
+        expect((await provider.get('x.azurecr.io'))?.credential).toEqual({
+          kind: 'identity-token',
+          token: 'refresh-from-helper',
+        });
+      });
+    });
+
+    it('takes "credentials not found" (exit 1) as nothing, then looks in auths', async () => {
+      await withTempDir(async (dir) => {
+        const exec = await helpers(dir, { 'scs-store': store });
+        const provider = dockerConfigCredentials({
+          config: { credsStore: 'scs-store', auths: { 'quay.io': { auth: b64('q:p') } } },
+          exec,
+        });
+        expect((await provider.get('quay.io'))?.credential).toEqual({
+          kind: 'basic',
+          username: 'q',
+          password: 'p',
+        });
+        expect(await provider.get('docker.io')).toBeUndefined();
+      });
+    });
+
+    it('stops a helper that hangs, and says so', async () => {
+      await withTempDir(async (dir) => {
+        // were it not stopped, this would outlast the test's timeout
+        const exec = await helpers(dir, { 'scs-hang': 'sleep 600' });
+        const provider = dockerConfigCredentials({
+          config: { credsStore: 'scs-hang' },
+          exec,
+          helperTimeoutMs: 200,
+        });
+        await expect(provider.get('ghcr.io')).rejects.toMatchObject({
+          code: 'CONFIG_INVALID',
+          message: expect.stringContaining(
+            'docker-credential-scs-hang get did not answer for ghcr.io within 200 ms',
+          ) as string,
+        });
+      });
+    });
+
+    it('names a helper that is not installed and the fix', async () => {
+      await withTempDir(async (dir) => {
+        const exec = await helpers(dir, {});
+        const provider = dockerConfigCredentials({
+          config: { credHelpers: { 'ghcr.io': 'scs-absent' } },
+          exec,
+        });
+        await expect(provider.get('ghcr.io')).rejects.toThrow(
+          /docker-credential-scs-absent, which is not on PATH; install it or remove "credHelpers\["ghcr.io"\]"/,
+        );
+      });
+    });
+
+    it('reports a failing helper by its exit code and first line of stderr', async () => {
+      await withTempDir(async (dir) => {
+        const exec = await helpers(dir, {
+          'scs-broken': 'echo "gpg: decryption failed: No secret key" >&2; exit 2',
+        });
+        const provider = dockerConfigCredentials({ config: { credsStore: 'scs-broken' }, exec });
+        await expect(provider.get('ghcr.io')).rejects.toThrow(
+          'docker-credential-scs-broken get failed for ghcr.io (exit 2: its output is not shown, it may hold a secret)',
+        );
+        const plain = await helpers(dir, {
+          'scs-locked': 'echo "the keychain is locked" >&2; echo more >&2; exit 3',
+        });
+        await expect(
+          dockerConfigCredentials({ config: { credsStore: 'scs-locked' }, exec: plain }).get('ghcr.io'),
+        ).rejects.toThrow(
+          'docker-credential-scs-locked get failed for ghcr.io (exit 3: the keychain is locked)',
+        );
+      });
+    });
+
+    describe('when the helper prints its secret in a broken answer', () => {
+      it.each([
+        ['malformed JSON, exit 0', `printf '{"Username":"u","Secret":"%s" oops' "$HELPER_SECRET"`],
+        ['JSON on stdout, exit 1', `printf '{"Username":"u","Secret":"%s"}' "$HELPER_SECRET"; exit 1`],
+        ['the secret on stderr, exit 1', `echo "Secret=$HELPER_SECRET" >&2; exit 1`],
+      ])('never puts it in the error (%s)', async (_case, script) => {
+        await withTempDir(async (dir) => {
+          const exec = await helpers(dir, { 'scs-leaky': script });
+          const error = (await dockerConfigCredentials({ config: { credsStore: 'scs-leaky' }, exec })
+            .get('ghcr.io')
+            .catch((e: unknown) => e)) as Error;
+          expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+          expect(error.message).toContain('docker-credential-scs-leaky get');
+          expect(error.message).not.toContain(SECRET);
+          expect(error.cause === undefined ? '' : (error.cause as Error).message).not.toContain(SECRET);
+          expect(JSON.stringify(error)).not.toContain(SECRET);
+        });
+      });
+    });
+  });
+
   describe('when the file is read from disk', () => {
+    it('reads a real config.json and its auths', async () => {
+      await withTempDir(async (dir) => {
+        const file = path.join(dir, 'config.json');
+        await writeFile(file, JSON.stringify({ auths: { 'https://ghcr.io/v2/': { auth: b64('me:pat') } } }));
+        const provider = dockerConfigCredentials({
+          config: dockerConfigPath({ DOCKER_CONFIG: dir }, '/home/u'),
+        });
+        expect(await provider.get('ghcr.io')).toEqual({
+          credential: { kind: 'basic', username: 'me', password: 'pat' },
+          source: `docker config ${file} (auths "https://ghcr.io/v2/")`,
+        });
+      });
+    });
+
+    it('never quotes a broken file (it holds secrets), naming where it broke', async () => {
+      await withTempDir(async (dir) => {
+        const file = path.join(dir, 'config.json');
+        const secret = b64('me:a-password-in-a-broken-file');
+        await writeFile(file, `{"auths":{"ghcr.io":{"auth":"${secret}"}},}`);
+        const error = (await dockerConfigCredentials({ config: file })
+          .get('ghcr.io')
+          .catch((e: unknown) => e)) as Error;
+        expect(error.message).toMatch(
+          /config\.json is not valid JSON \(error at character \d+\); fix or remove it/,
+        );
+        expect(error.message).not.toContain(secret);
+        expect(error.cause).toBeUndefined();
+      });
+    });
+
     it('treats a missing file as no credentials', async () => {
       const provider = dockerConfigCredentials({
         config: '/nowhere/config.json',

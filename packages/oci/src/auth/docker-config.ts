@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OciError } from '../errors.js';
 import type { Credential, CredentialProvider, ResolvedCredential } from './credentials.js';
-import { nodeExec, type Exec } from './exec.js';
+import { nodeExec, type Exec, type ExecResult } from './exec.js';
 
 /** The parts of a docker `config.json` that hold credentials. */
 export interface DockerConfigFile {
@@ -92,9 +92,11 @@ export function dockerConfigCredentials(options: DockerConfigOptions): Credentia
       try {
         json = JSON.parse(text);
       } catch (error) {
-        throw new OciError('CONFIG_INVALID', `${where} is not valid JSON; fix or remove it`, {
-          cause: error,
-        });
+        // No cause: a JSON SyntaxError quotes the text around the fault, which may be an auth entry.
+        throw new OciError(
+          'CONFIG_INVALID',
+          `${where} is not valid JSON (${jsonFault(error)}); fix or remove it`,
+        );
       }
       return validate(json, where);
     })();
@@ -127,21 +129,28 @@ export function dockerConfigCredentials(options: DockerConfigOptions): Credentia
       );
     }
     const source = `${program} (${field} in ${where})`;
-    if (result.exitCode !== 0) {
-      if (/credentials not found/i.test(result.stdout + result.stderr)) return undefined;
-      const firstLine = (result.stderr.trim() || result.stdout.trim()).split('\n')[0]?.slice(0, 200) ?? '';
+    if (result.timedOut === true) {
       throw new OciError(
         'CONFIG_INVALID',
-        `${program} get failed for ${registry} (exit ${result.exitCode}${firstLine ? `: ${firstLine}` : ''}); check the helper or log in again`,
+        `${program} get did not answer for ${registry} within ${timeoutMs} ms and was stopped; check the helper (it may be waiting for a prompt or a locked keychain)`,
+      );
+    }
+    if (result.exitCode !== 0) {
+      if (/credentials not found/i.test(result.stdout + result.stderr)) return undefined;
+      throw new OciError(
+        'CONFIG_INVALID',
+        `${program} get failed for ${registry} (exit ${result.exitCode}${helperMessage(result)}); check the helper or log in again`,
       );
     }
     let answer: unknown;
     try {
       answer = JSON.parse(result.stdout);
-    } catch (error) {
-      throw new OciError('CONFIG_INVALID', `${program} get answered something that is not JSON`, {
-        cause: error,
-      });
+    } catch {
+      // No cause: a JSON SyntaxError quotes the text it read, which holds the secret.
+      throw new OciError(
+        'CONFIG_INVALID',
+        `${program} get answered something that is not JSON for ${registry} (its output is not shown: it may hold a secret); check the helper`,
+      );
     }
     const { Username, Secret } = (answer ?? {}) as { Username?: unknown; Secret?: unknown };
     if (typeof Secret !== 'string' || Secret === '') return undefined;
@@ -187,6 +196,25 @@ export function dockerConfigCredentials(options: DockerConfigOptions): Credentia
       return fromAuths(config, registry);
     },
   };
+}
+
+/** Where JSON.parse failed (`at position 42`), without the text it quotes. */
+function jsonFault(error: unknown): string {
+  const position = /position (\d+)/.exec((error as Error).message)?.[1];
+  return position !== undefined
+    ? `error at character ${position}`
+    : 'it ends too early or has a stray character';
+}
+
+/**
+ * `: <first line>` of what a failing helper printed, for the error message; nothing when that line
+ * could be (part of) a credential answer, which holds the secret.
+ */
+function helperMessage(result: ExecResult): string {
+  const line = (result.stderr.trim() || result.stdout.trim()).split('\n')[0]?.trim() ?? '';
+  if (line === '') return '';
+  if (line.startsWith('{') || /secret/i.test(line)) return ': its output is not shown, it may hold a secret';
+  return `: ${line.slice(0, 200)}`;
 }
 
 function findHelper(helpers: Record<string, string> | undefined, registry: string): string | undefined {

@@ -1,3 +1,5 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { skopeoInspect, startRegistry, type TestRegistry } from '../../../../test/harness/index.js';
@@ -6,11 +8,18 @@ import type { OciError } from '../errors.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { RegistryStore } from '../registry/registry-store.js';
-import { reply, requestLog, sampleImage, startLoopbackServer, type LoopbackServer } from '../test-support.js';
+import {
+  reply,
+  requestLog,
+  sampleImage,
+  startLoopbackServer,
+  withTempDir,
+  type LoopbackServer,
+} from '../test-support.js';
 import { MEDIA_TYPES } from '../types.js';
 import { azureCredentials, staticCredentials, type CredentialProvider } from './credentials.js';
-import { dockerConfigCredentials } from './docker-config.js';
-import type { Exec } from './exec.js';
+import { dockerConfigCredentials, dockerConfigPath } from './docker-config.js';
+import { createNodeExec } from './exec.js';
 
 async function pushAndPull(store: RegistryStore, label: string): Promise<void> {
   const image = sampleImage(label);
@@ -117,39 +126,77 @@ describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth)
     });
   });
 
-  it('reads the credentials from a docker config.json', async () => {
-    const auths = {
-      auths: {
-        [`https://${registry.host}`]: {
-          auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64'),
-        },
-      },
-    };
-    await pushAndPull(
-      new RegistryStore(clientWith(dockerConfigCredentials({ config: auths })), registry.host, 'auth/cfg'),
-      'cfg',
-    );
+  it('reads the credentials from a docker config.json file', async () => {
+    await withTempDir(async (dir) => {
+      const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+      await writeFile(
+        path.join(dir, 'config.json'),
+        JSON.stringify({ auths: { [`https://${registry.host}`]: { auth } } }),
+      );
+      const config = dockerConfigCredentials({
+        config: dockerConfigPath({ DOCKER_CONFIG: dir }, '/nowhere'),
+      });
+      await pushAndPull(new RegistryStore(clientWith(config), registry.host, 'auth/cfg'), 'cfg');
+    });
   });
 
-  it('runs the docker credential helper named in credHelpers', async () => {
-    const calls: { command: string; input: string }[] = [];
-    const exec: Exec = {
-      run: (command, _args, input) => {
-        calls.push({ command, input });
-        return Promise.resolve({
-          exitCode: 0,
-          stdout: JSON.stringify({
-            ServerURL: input,
-            Username: registry.username,
-            Secret: registry.password,
-          }),
-          stderr: '',
-        });
-      },
-    };
-    const config = dockerConfigCredentials({ config: { credHelpers: { [registry.host]: 'pass' } }, exec });
-    await pushAndPull(new RegistryStore(clientWith(config), registry.host, 'auth/helper'), 'helper');
-    expect(calls).toEqual([{ command: 'docker-credential-pass', input: registry.host }]);
+  it('runs the docker-credential helper named in credHelpers (a real script on PATH)', async () => {
+    await withTempDir(async (dir) => {
+      const helper = path.join(dir, 'docker-credential-scs-test');
+      // answers for the registry it was asked about (stdin), logs each call
+      await writeFile(
+        helper,
+        [
+          '#!/bin/sh',
+          'read server',
+          'echo "$1 $server" >> "$HELPER_LOG"',
+          'if [ "$1" = get ] && [ "$server" = "$REGISTRY" ]; then',
+          '  printf \'{"ServerURL":"%s","Username":"%s","Secret":"%s"}\' "$server" "$HELPER_USER" "$HELPER_SECRET"',
+          'else echo "credentials not found in native keychain"; exit 1; fi',
+          '',
+        ].join('\n'),
+      );
+      await chmod(helper, 0o755);
+      await writeFile(
+        path.join(dir, 'config.json'),
+        JSON.stringify({ credHelpers: { [registry.host]: 'scs-test' }, credsStore: 'scs-test' }),
+      );
+      const exec = createNodeExec({
+        env: {
+          PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
+          HELPER_LOG: path.join(dir, 'calls.log'),
+          REGISTRY: registry.host,
+          HELPER_USER: registry.username,
+          HELPER_SECRET: registry.password,
+        },
+      });
+      const config = dockerConfigCredentials({ config: path.join(dir, 'config.json'), exec });
+      await pushAndPull(new RegistryStore(clientWith(config), registry.host, 'auth/helper'), 'helper');
+      // asked once per client for the registry, whatever the number of requests
+      expect(await readFile(path.join(dir, 'calls.log'), 'utf8')).toBe(`get ${registry.host}\n`);
+
+      const wrong = createNodeExec({
+        env: {
+          PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
+          HELPER_LOG: path.join(dir, 'calls.log'),
+          REGISTRY: registry.host,
+          HELPER_USER: registry.username,
+          HELPER_SECRET: 'not-the-password',
+        },
+      });
+      const error = (await new RegistryStore(
+        clientWith(dockerConfigCredentials({ config: path.join(dir, 'config.json'), exec: wrong })),
+        registry.host,
+        'auth/helper',
+      )
+        .resolve('helper')
+        .catch((e: unknown) => e)) as OciError;
+      expect(error.code).toBe('UNAUTHORIZED');
+      expect(error.message).toContain(
+        `registry ${registry.host} refused the credentials (user "${registry.username}" from docker-credential-scs-test (credHelpers["${registry.host}"] in docker config ${path.join(dir, 'config.json')}))`,
+      );
+      expect(error.message).not.toContain('not-the-password');
+    });
   });
 
   it('parallel first requests share one challenge instead of each collecting a 401', async () => {
