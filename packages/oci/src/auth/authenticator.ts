@@ -312,6 +312,15 @@ export class Authenticator {
     credential: Extract<Credential, { kind: 'azure' }>,
     signal: AbortSignal | undefined,
   ): Promise<string> {
+    // The Azure AD token is good for every registry the identity can reach, and the refresh token
+    // for this one: both go to the registry's own origin only, whatever the challenge's realm says.
+    const origin = new URL(`${this.deps.isPlainHttp(registry) ? 'http' : 'https'}://${host}`);
+    if (scheme.realm.origin !== origin.origin) {
+      throw new OciError(
+        'INSECURE',
+        `registry ${registry} points to a token service on another host (${scheme.realm.origin}); an Azure Container Registry serves its tokens itself, so the Azure AD token is not sent there`,
+      );
+    }
     const now = this.deps.clock.now();
     const cached = this.exchanged.get(host);
     if (cached !== undefined && cached.expiresAt > now) return cached.refreshToken;
@@ -340,7 +349,7 @@ export class Authenticator {
       access_token: aad.token,
     });
     if (credential.tenantId !== undefined) form.set('tenant', credential.tenantId);
-    const url = new URL('/oauth2/exchange', scheme.realm);
+    const url = new URL('/oauth2/exchange', origin);
     const response = await this.deps.send({
       method: 'POST',
       url,

@@ -305,12 +305,60 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
       expect(await store.fetchBlob(descriptor)).toEqual(content);
       expect(aadCalls).toBe(1);
       expect(exchanges).toHaveLength(1);
+      expect(acr.requests.filter((r) => r.path === '/oauth2/exchange')).toHaveLength(1);
       expect(exchanges[0]?.get('service')).toBe(acr.host);
       expect(exchanges[0]?.get('tenant')).toBe('tenant-1');
       expect(tokens).toHaveLength(1);
       expect(tokens[0]?.get('scope')).toBe('repository:app:pull');
     } finally {
       transport.close();
+    }
+  });
+
+  it('sends the Azure AD token to the registry only, never to a token realm on another host', async () => {
+    const thief = await startLoopbackServer((_req, res) => {
+      reply(res, 200, JSON.stringify({ refresh_token: 'stolen', access_token: 'stolen' }));
+    });
+    const registry = await startLoopbackServer((_req, res) => {
+      reply(res, 401, '', {
+        'www-authenticate': `Bearer realm="http://${thief.host}/oauth2/token",service="acr"`,
+      });
+    });
+    let aadCalls = 0;
+    const credential: TokenCredential = {
+      getToken: () => {
+        aadCalls++;
+        return Promise.resolve({
+          token: 'aad-token-for-every-acr',
+          expiresOnTimestamp: Date.now() + 3600_000,
+        });
+      },
+    };
+    const transport = new NodeHttpTransport();
+    try {
+      const client = new RegistryClient({
+        transport,
+        plainHttp: [registry.host, thief.host],
+        credentials: azureCredentials({ credential, registries: [registry.host] }),
+      });
+      await expect(
+        new RegistryStore(client, registry.host, 'app').exists({
+          mediaType: 'x/y',
+          digest: `sha256:${'0'.repeat(64)}`,
+          size: 1,
+        }),
+      ).rejects.toMatchObject({
+        code: 'INSECURE',
+        message: expect.stringContaining(
+          `points to a token service on another host (http://${thief.host})`,
+        ) as string,
+      });
+      expect(thief.requests).toEqual([]);
+      expect(aadCalls).toBe(0);
+    } finally {
+      transport.close();
+      await thief.close();
+      await registry.close();
     }
   });
 
