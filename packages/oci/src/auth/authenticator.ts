@@ -1,6 +1,6 @@
 import type { Clock, Logger } from '../clock.js';
 import { OciError } from '../errors.js';
-import { readSmallText } from '../http/read-body.js';
+import { readBody } from '../http/read-body.js';
 import type { HttpMethod, HttpResponse } from '../http/transport.js';
 import type { AuthChallenge } from './challenge.js';
 import type { Credential, CredentialProvider, ResolvedCredential } from './credentials.js';
@@ -273,7 +273,7 @@ export class Authenticator {
       }
       response = await this.deps.send({ method: 'GET', url, headers, ...(signal ? { signal } : {}) });
     }
-    const body = await readSmallText(response, MAX_TOKEN_RESPONSE_BYTES);
+    const body = await readTokenAnswer(response, what);
     if (response.status === 401 || response.status === 403) {
       if (resolved === undefined) throw this.noCredentials(registry, scopes.join(' '));
       throw this.refused(registry, scopes.join(' '), resolved);
@@ -357,7 +357,7 @@ export class Authenticator {
       body: new TextEncoder().encode(form.toString()),
       ...(signal ? { signal } : {}),
     });
-    const body = await readSmallText(response, MAX_TOKEN_RESPONSE_BYTES);
+    const body = await readTokenAnswer(response, `the token exchange of ${registry} (${url.origin})`);
     if (response.status === 401 || response.status === 403) {
       throw new OciError(
         'UNAUTHORIZED',
@@ -391,6 +391,19 @@ export class Authenticator {
     this.exchanged.set(host, { refreshToken, expiresAt });
     return refreshToken;
   }
+}
+
+/**
+ * A token service's answer as text: bounded, and a failed read (reset, stall, the request
+ * deadline) is that error, not an empty answer.
+ */
+async function readTokenAnswer(response: HttpResponse, what: string): Promise<string> {
+  const bytes = await readBody(response, {
+    what,
+    maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+    limitFix: 'a token answer is a small JSON document; the token service is misbehaving',
+  });
+  return new TextDecoder().decode(bytes);
 }
 
 function basicOf(username: string, password: string): string {

@@ -59,6 +59,9 @@ export class NodeHttpTransport implements HttpTransport {
     if (!isHttps && url.protocol !== 'http:') {
       return Promise.reject(new OciError('UNSUPPORTED', `unsupported URL scheme in ${describeUrl(url)}`));
     }
+    if (request.signal?.aborted) {
+      return Promise.reject(new OciError('ABORTED', `request to ${describeUrl(url)} was aborted`));
+    }
     const module = isHttps ? https : http;
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
@@ -78,17 +81,30 @@ export class NodeHttpTransport implements HttpTransport {
       const onAbort = (): void => {
         req.destroy(new OciError('ABORTED', `request to ${describeUrl(url)} was aborted`));
       };
-      const cleanup = (): void => request.signal?.removeEventListener('abort', onAbort);
-      if (request.signal?.aborted) {
-        reject(new OciError('ABORTED', `request to ${describeUrl(url)} was aborted`));
-        return;
+      let deadline: NodeJS.Timeout | undefined;
+      let responseStream: http.IncomingMessage | undefined;
+      if (request.deadlineMs !== undefined) {
+        const deadlineMs = request.deadlineMs;
+        deadline = setTimeout(() => {
+          const error = new OciError(
+            'TIMEOUT',
+            `${request.method} ${describeUrl(url)}: not finished within ${deadlineMs} ms; the server is too slow or trickles its answer (raise requestTimeoutMs if it is just slow)`,
+          );
+          if (responseStream !== undefined) responseStream.destroy(error);
+          else req.destroy(error);
+        }, deadlineMs);
+        deadline.unref();
       }
+      const cleanup = (): void => {
+        clearTimeout(deadline);
+        request.signal?.removeEventListener('abort', onAbort);
+      };
       request.signal?.addEventListener('abort', onAbort, { once: true });
       req.setTimeout(request.idleTimeoutMs, () => {
         req.destroy(
           new OciError(
             'TIMEOUT',
-            `${request.method} ${describeUrl(url)}: no answer within ${request.idleTimeoutMs} ms; the server is slow or unreachable (raise the timeout if it is just slow)`,
+            `${request.method} ${describeUrl(url)}: no answer within ${request.idleTimeoutMs} ms; the server is slow or unreachable (raise timeoutMs if it is just slow)`,
           ),
         );
       });
@@ -99,6 +115,7 @@ export class NodeHttpTransport implements HttpTransport {
           return;
         }
         settled = true;
+        responseStream = res;
         // From here, errors surface through the body iterator.
         res.setTimeout(request.idleTimeoutMs, () => {
           res.destroy(

@@ -14,6 +14,11 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Abort when no response headers or no body bytes arrive for this long. */
   idleTimeoutMs: number;
+  /**
+   * Abort when the whole exchange (sending, headers, the body read to its end) takes longer than
+   * this: a server that trickles bytes cannot hold a request forever. None when undefined.
+   */
+  deadlineMs?: number;
 }
 
 export interface HttpHeaders {

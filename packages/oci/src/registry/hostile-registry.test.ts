@@ -61,6 +61,36 @@ function storeFor(
   return { store: new RegistryStore(client, server.host, 'hostile/app'), clock, log };
 }
 
+/** Write `chunk` over and over, as fast as the client reads, until the client hangs up. */
+function pumpForever(res: ServerResponse, chunk: Buffer): void {
+  const pump = (): void => {
+    while (!res.destroyed && res.write(chunk));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  res.on('error', () => undefined);
+  pump();
+}
+
+/** Write `chunk` every `everyMs` until the client hangs up or `times` chunks went out, then end. */
+function trickle(res: ServerResponse, chunk: Buffer | string, everyMs: number, times = Infinity): void {
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    res.write(chunk);
+    if (++sent >= times) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, everyMs);
+  res.on('close', () => {
+    clearInterval(timer);
+  });
+  res.on('error', () => undefined);
+}
+
 describe('a hostile registry', () => {
   describe('when it serves content that does not match the digest', () => {
     it('refuses a blob with DIGEST_MISMATCH', async () => {
@@ -146,13 +176,7 @@ describe('a hostile registry', () => {
     it('stops reading past the descriptor size and refuses with TOO_LARGE', async () => {
       const server = await serve((_req, res) => {
         res.writeHead(200);
-        const chunk = Buffer.alloc(64 * 1024, 0x61);
-        const pump = (): void => {
-          while (!res.destroyed && res.write(chunk));
-          if (!res.destroyed) res.once('drain', pump);
-        };
-        res.on('error', () => undefined);
-        pump();
+        pumpForever(res, Buffer.alloc(64 * 1024, 0x61));
       });
       const { store } = storeFor(server);
       const big: Descriptor = { ...blob, size: 1024 * 1024 };
@@ -167,13 +191,7 @@ describe('a hostile registry', () => {
     it('stops reading a manifest past 4 MiB', async () => {
       const server = await serve((_req, res) => {
         res.writeHead(200, { 'content-type': MEDIA_TYPES.imageManifest });
-        const chunk = Buffer.alloc(256 * 1024, 0x20);
-        const pump = (): void => {
-          while (!res.destroyed && res.write(chunk));
-          if (!res.destroyed) res.once('drain', pump);
-        };
-        res.on('error', () => undefined);
-        pump();
+        pumpForever(res, Buffer.alloc(256 * 1024, 0x20));
       });
       const { store } = storeFor(server);
       await expect(store.fetchManifest('v1')).rejects.toMatchObject({ code: 'TOO_LARGE' });
@@ -209,6 +227,33 @@ describe('a hostile registry', () => {
       expect(await store.fetchBlob(blob)).toEqual(content);
       expect(clock.sleeps).toEqual([3000, 3000]);
       expect(calls).toBe(3);
+    });
+
+    it('reads Retry-After as an HTTP date against its clock', async () => {
+      let calls = 0;
+      const server = await serve((_req, res) => {
+        calls++;
+        // the injected clock starts at 1_700_000_000_000 ms (a whole second): 7 s later
+        if (calls === 1) reply(res, 429, '', { 'retry-after': new Date(1_700_000_007_000).toUTCString() });
+        else reply(res, 200, content);
+      });
+      const { store, clock } = storeFor(server);
+      expect(await store.fetchBlob(blob)).toEqual(content);
+      expect(clock.sleeps).toEqual([7000]);
+    });
+
+    it('backs off when Retry-After is a date already past or cannot be read', async () => {
+      let calls = 0;
+      const server = await serve((_req, res) => {
+        calls++;
+        if (calls === 1) reply(res, 503, '', { 'retry-after': 'Thu, 01 Jan 1970 00:00:00 GMT' });
+        else if (calls === 2) reply(res, 503, '', { 'retry-after': 'later, please' });
+        else reply(res, 200, content);
+      });
+      const { store, clock } = storeFor(server, { retry: { baseDelayMs: 100 } });
+      expect(await store.fetchBlob(blob)).toEqual(content);
+      // a past date means "now"; an unreadable one falls back to the backoff (3/4 of 200 ms)
+      expect(clock.sleeps).toEqual([0, 150]);
     });
 
     it('gives up at once when Retry-After is longer than allowed', async () => {
@@ -265,6 +310,71 @@ describe('a hostile registry', () => {
     });
   });
 
+  describe('when it trickles its answer a byte at a time', () => {
+    it('fails a manifest with TIMEOUT at the request deadline, though bytes keep coming', async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': MEDIA_TYPES.imageManifest });
+        trickle(res, ' ', 20);
+      });
+      const { store } = storeFor(server, { timeoutMs: 2_000, requestTimeoutMs: 300 });
+      await expect(store.fetchManifest('v1')).rejects.toMatchObject({
+        code: 'TIMEOUT',
+        message: expect.stringMatching(
+          /GET http:\/\/127\.0\.0\.1:\d+\/v2\/hostile\/app\/manifests\/v1: not finished within 300 ms.*raise requestTimeoutMs/,
+        ) as string,
+      });
+    });
+
+    it('bounds a token request the same way', async () => {
+      const tokens = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        trickle(res, ' ', 20);
+      });
+      const registry = await serve((_req, res) => {
+        reply(res, 401, '', { 'www-authenticate': `Bearer realm="${tokens.url}/token",service="hostile"` });
+      });
+      const { store } = storeFor(registry, {
+        plainHttp: [registry.host, tokens.host],
+        timeoutMs: 2_000,
+        requestTimeoutMs: 300,
+      });
+      await expect(store.fetchBlob(blob)).rejects.toMatchObject({
+        code: 'TIMEOUT',
+        message: expect.stringContaining('/token: not finished within 300 ms') as string,
+      });
+    });
+
+    it('lets a blob above 4 MiB take longer: its size and the idle timeout bound it', async () => {
+      const piece = Buffer.alloc(512 * 1024, 0x62);
+      const large = Buffer.concat(Array.from({ length: 10 }, () => piece));
+      const descriptor: Descriptor = {
+        mediaType: 'application/octet-stream',
+        digest: sha256Digest(large),
+        size: large.byteLength,
+      };
+      const server = await serve((_req, res) => {
+        res.writeHead(200, { 'content-length': String(large.byteLength) });
+        trickle(res, piece, 60, 10); // about 600 ms in all
+      });
+      const { store } = storeFor(server, { timeoutMs: 2_000, requestTimeoutMs: 200 });
+      expect(Buffer.from(await store.fetchBlob(descriptor)).equals(large)).toBe(true);
+    });
+  });
+
+  describe('when its body stalls after the headers', () => {
+    it('fails with TIMEOUT after the idle timeout', async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(200, { 'content-length': String(content.byteLength) });
+        res.write(content.subarray(0, 5));
+      });
+      const { store } = storeFor(server, { timeoutMs: 150 });
+      await expect(store.fetchBlob(blob)).rejects.toMatchObject({
+        code: 'TIMEOUT',
+        message: expect.stringContaining('the body stalled for 150 ms') as string,
+      });
+    });
+  });
+
   describe('when it never answers', () => {
     it('fails with TIMEOUT after the idle timeout', async () => {
       const server = await serve(() => undefined);
@@ -301,6 +411,26 @@ describe('a hostile registry', () => {
       expect(storage.requests[0]?.headers.authorization).toBeUndefined();
     });
 
+    it('does not send a bearer token there either', async () => {
+      const storage = await serve((_req, res) => {
+        reply(res, 200, content);
+      });
+      const tokens = await serve((_req, res) => {
+        reply(res, 200, JSON.stringify({ token: 'bearer-token-for-the-registry-only' }));
+      });
+      const registry = await serve((req, res) => {
+        if (req.headers.authorization !== 'Bearer bearer-token-for-the-registry-only') {
+          reply(res, 401, '', { 'www-authenticate': `Bearer realm="${tokens.url}/token",service="hostile"` });
+          return;
+        }
+        reply(res, 302, '', { location: `${storage.url}/blob` });
+      });
+      const { store } = storeFor(registry, { plainHttp: [registry.host, tokens.host, storage.host] });
+      expect(await store.fetchBlob(blob)).toEqual(content);
+      expect(storage.requests).toHaveLength(1);
+      expect(storage.requests[0]?.headers.authorization).toBeUndefined();
+    });
+
     it('refuses a redirect from https to http', async () => {
       const pki = await testPki();
       const plain = await serve((_req, res) => {
@@ -320,6 +450,60 @@ describe('a hostile registry', () => {
         code: 'INSECURE',
         message: expect.stringContaining('redirected from https to plain http') as string,
       });
+      expect(plain.requests).toHaveLength(0);
+    });
+  });
+
+  describe('when an https registry points to plain http elsewhere', () => {
+    async function secureRegistry(
+      handler: (request: SeenRequest, response: ServerResponse) => void,
+    ): Promise<RegistryStore> {
+      const pki = await testPki();
+      const registry = await serve(handler, { key: pki.serverKeyPem, cert: pki.serverCertPem });
+      const transport = new NodeHttpTransport({ ca: pki.caCertPem });
+      transports.push(transport);
+      return new RegistryStore(
+        new RegistryClient({
+          transport,
+          clock: fakeClock(),
+          credentials: staticCredentials({
+            [registry.host]: { kind: 'basic', username: 'u', password: SECRET },
+          }),
+        }),
+        registry.host,
+        'hostile/app',
+      );
+    }
+
+    it('refuses an upload Location over http, sending nothing there', async () => {
+      const plain = await serve((_req, res) => {
+        reply(res, 201);
+      });
+      const store = await secureRegistry((_req, res) => {
+        reply(res, 202, '', { location: `${plain.url}/upload/1` });
+      });
+      await expect(
+        store.pushBlob(new Uint8Array(300 * 1024), 'application/octet-stream'),
+      ).rejects.toMatchObject({
+        code: 'INSECURE',
+        message: expect.stringContaining(
+          `pointed to ${plain.url}/upload/1, which is not https; refused`,
+        ) as string,
+      });
+      expect(plain.requests).toHaveLength(0);
+    });
+
+    it('refuses a token realm over http, sending no password there', async () => {
+      const plain = await serve((_req, res) => {
+        reply(res, 200, JSON.stringify({ token: 't' }));
+      });
+      const store = await secureRegistry((_req, res) => {
+        reply(res, 401, '', { 'www-authenticate': `Bearer realm="${plain.url}/token",service="hostile"` });
+      });
+      const error = (await store.fetchBlob(blob).catch((e: unknown) => e)) as OciError;
+      expect(error).toMatchObject({ code: 'INSECURE', isUserError: true });
+      expect(error.message).toContain(`points to a token service over plain http (${plain.url})`);
+      expect(error.message).not.toContain(SECRET);
       expect(plain.requests).toHaveLength(0);
     });
   });

@@ -27,6 +27,12 @@ export interface RegistryClientOptions {
   plainHttp?: boolean | readonly string[];
   /** Idle timeout per request: no headers or no body bytes for this long fails the attempt. */
   timeoutMs?: number;
+  /**
+   * Longest one request may take in all, its answer read to the end (default 5 minutes): for every
+   * request whose answer is small (manifests, referrers, tags, tokens, errors, blobs up to 4 MiB
+   * such as signature envelopes). Larger blob transfers are bounded by their size and `timeoutMs`.
+   */
+  requestTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
   /** Jitter source in [0, 1). */
@@ -54,7 +60,15 @@ export interface RegistryRequest {
   signal?: AbortSignal;
   /** What is being done, for messages: `manifest sha256:… of localhost:5000/app`. */
   what: string;
+  /**
+   * A blob transfer above 4 MiB: not bounded by `requestTimeoutMs` (its size and the idle timeout
+   * bound it instead).
+   */
+  bulk?: boolean;
 }
+
+/** Blob transfers above this size are `bulk` (no whole-request deadline). */
+export const BULK_TRANSFER_BYTES = 4 * 1024 * 1024;
 
 export type ReferrersMode = 'api' | 'tag-schema';
 
@@ -97,6 +111,7 @@ export class RegistryClient {
   });
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly requestTimeoutMs: number;
   private readonly random: () => number;
   private readonly plainHttp: boolean | readonly string[];
   private readonly onRequest: ((event: RequestEvent) => void) | undefined;
@@ -117,6 +132,13 @@ export class RegistryClient {
       throw new OciError(
         'CONFIG_INVALID',
         `timeoutMs must be a positive number of milliseconds, got ${this.timeoutMs}`,
+      );
+    }
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 300_000;
+    if (!Number.isFinite(this.requestTimeoutMs) || this.requestTimeoutMs <= 0) {
+      throw new OciError(
+        'CONFIG_INVALID',
+        `requestTimeoutMs must be a positive number of milliseconds, got ${this.requestTimeoutMs}`,
       );
     }
     this.plainHttp = options.plainHttp ?? false;
@@ -235,7 +257,7 @@ export class RegistryClient {
       // Credentials go to the registry's own origin only: never to a redirect target elsewhere.
       if (authorization !== undefined && current.origin === base.origin)
         headers.authorization = authorization;
-      const response = await this.sendRaw(r.method, current, headers, r.body, r.signal);
+      const response = await this.sendRaw(r.method, current, headers, r.body, r.signal, r.bulk === true);
       if (!follow || !REDIRECTS.has(response.status)) return { response, url: current };
       const location = response.headers.get('location');
       response.discard();
@@ -274,6 +296,7 @@ export class RegistryClient {
     headers: Record<string, string>,
     body: Uint8Array | undefined,
     signal: AbortSignal | undefined,
+    bulk = false,
   ): Promise<HttpResponse> {
     const started = this.clock.now();
     try {
@@ -284,6 +307,7 @@ export class RegistryClient {
         ...(body !== undefined ? { body } : {}),
         ...(signal !== undefined ? { signal } : {}),
         idleTimeoutMs: this.timeoutMs,
+        ...(bulk ? {} : { deadlineMs: this.requestTimeoutMs }),
       });
       this.onRequest?.({
         method,

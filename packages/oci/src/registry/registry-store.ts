@@ -26,7 +26,7 @@ import {
   type PushManifestOptions,
   type ReferrersOptions,
 } from '../types.js';
-import type { RegistryClient } from './registry-client.js';
+import { BULK_TRANSFER_BYTES, type RegistryClient, type RegistryRequest } from './registry-client.js';
 import { referrersTag, updateTagIndex, type TagIndexIo } from './referrers-tag-schema.js';
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
@@ -69,21 +69,61 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     else assertValidTag(tagOrDigest);
   }
 
+  /** A request to this repository: registry, repository and (by default) pull scope filled in. */
+  private send(
+    request: Omit<RegistryRequest, 'registry' | 'repository' | 'scopes'> & { scopes?: readonly string[] },
+  ): Promise<HttpResponse> {
+    return this.client.request({
+      registry: this.registry,
+      repository: this.repository,
+      scopes: this.pullScope,
+      ...request,
+    });
+  }
+
+  /** `response` when its status is `ok`; else the error for it, with the registry's own error code. */
+  private async expectStatus(response: HttpResponse, ok: number, what: string): Promise<HttpResponse> {
+    if (response.status === ok) return response;
+    throw await this.client.errorFor(response, what, this.registry, this.repository);
+  }
+
+  /** GET a manifest (or HEAD it) by tag or digest, answered 200. */
+  private async getManifest(
+    method: 'GET' | 'HEAD',
+    reference: string,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    const response = await this.send({
+      method,
+      url: this.path('manifests', reference),
+      headers: { accept: MANIFEST_ACCEPT },
+      what,
+      ...(signal !== undefined ? { signal } : {}),
+    });
+    return this.expectStatus(response, 200, what);
+  }
+
+  /** GET a blob, answered 200; above 4 MiB it is a bulk transfer (no whole-request deadline). */
+  private async getBlob(
+    descriptor: Descriptor,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    const response = await this.send({
+      method: 'GET',
+      url: this.path('blobs', descriptor.digest),
+      what,
+      bulk: descriptor.size > BULK_TRANSFER_BYTES,
+      ...(signal !== undefined ? { signal } : {}),
+    });
+    return this.expectStatus(response, 200, what);
+  }
+
   async resolve(tagOrDigest: string, options?: { signal?: AbortSignal }): Promise<Descriptor> {
     this.checkReference(tagOrDigest);
     const what = `resolve ${this.location}${isDigest(tagOrDigest) ? '@' : ':'}${tagOrDigest}`;
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
-      method: 'HEAD',
-      url: this.path('manifests', tagOrDigest),
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: this.pullScope,
-      what,
-      ...signalOf(options),
-    });
-    if (response.status !== 200)
-      throw await this.client.errorFor(response, what, this.registry, this.repository);
+    const response = await this.getManifest('HEAD', tagOrDigest, what, options?.signal);
     response.discard();
     const digest = response.headers.get('docker-content-digest');
     const mediaType = contentType(response);
@@ -118,18 +158,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     this.checkReference(reference);
     const byDigest = isDigest(reference);
     const what = `manifest ${this.location}${byDigest ? '@' : ':'}${reference}`;
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
-      method: 'GET',
-      url: this.path('manifests', reference),
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: this.pullScope,
-      what,
-      ...signalOf(options),
-    });
-    if (response.status !== 200)
-      throw await this.client.errorFor(response, what, this.registry, this.repository);
+    const response = await this.getManifest('GET', reference, what, options?.signal);
     const served = contentType(response);
     const headerDigest = response.headers.get('docker-content-digest');
     const bytes = await readBody(response, {
@@ -172,17 +201,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     const what = `blob ${descriptor.digest} of ${this.location}`;
     const maxBytes = options?.maxBytes ?? this.client.maxBlobBytes;
     assertWithinLimit(what, descriptor.size, maxBytes);
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
-      method: 'GET',
-      url: this.path('blobs', descriptor.digest),
-      scopes: this.pullScope,
-      what,
-      ...signalOf(options),
-    });
-    if (response.status !== 200)
-      throw await this.client.errorFor(response, what, this.registry, this.repository);
+    const response = await this.getBlob(descriptor, what, options?.signal);
     return readBody(response, { what, maxBytes, digest: descriptor.digest, expectedSize: descriptor.size });
   }
 
@@ -192,17 +211,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     const what = `blob ${descriptor.digest} of ${this.location}`;
     const maxBytes = options?.maxBytes ?? Number.MAX_SAFE_INTEGER;
     assertWithinLimit(what, descriptor.size, maxBytes);
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
-      method: 'GET',
-      url: this.path('blobs', descriptor.digest),
-      scopes: this.pullScope,
-      what,
-      ...signalOf(options),
-    });
-    if (response.status !== 200)
-      throw await this.client.errorFor(response, what, this.registry, this.repository);
+    const response = await this.getBlob(descriptor, what, options?.signal);
     const declared = response.headers.get('content-length');
     if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > descriptor.size) {
       response.discard();
@@ -238,20 +247,13 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
   ): Promise<void> {
     parseDigest(descriptor.digest);
     const what = `push blob ${descriptor.digest} to ${this.location}`;
-    const base = {
-      registry: this.registry,
-      repository: this.repository,
-      scopes: this.pushScope,
-      what,
-      ...signalOf(options),
-    };
-    const start = await this.client.request({
+    const base = { scopes: this.pushScope, what, ...signalOf(options) };
+    const start = await this.send({
       ...base,
       method: 'POST',
       url: `/v2/${this.repository}/blobs/uploads/`,
     });
-    if (start.status !== 202) throw await this.client.errorFor(start, what, this.registry, this.repository);
-    start.discard();
+    (await this.expectStatus(start, 202, what)).discard();
     await this.completeUpload(start, descriptor, chunks, base);
     this.client.blobUploads.set(`${this.location}@${descriptor.digest}`, Promise.resolve());
   }
@@ -265,7 +267,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     start: HttpResponse,
     descriptor: Descriptor,
     chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-    base: { registry: string; repository: string; scopes: string[]; what: string; signal?: AbortSignal },
+    base: { scopes: readonly string[]; what: string; signal?: AbortSignal },
   ): Promise<void> {
     const { what } = base;
     let location = this.uploadLocation(start, what);
@@ -276,7 +278,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     let pendingBytes = 0;
     let offset = 0;
     const patch = async (body: Uint8Array): Promise<void> => {
-      const response = await this.client.request({
+      const response = await this.send({
         ...base,
         what: `${what} (chunk at ${offset})`,
         method: 'PATCH',
@@ -286,10 +288,9 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
           'content-range': `${offset}-${offset + body.byteLength - 1}`,
         },
         body,
+        bulk: body.byteLength > BULK_TRANSFER_BYTES,
       });
-      if (response.status !== 202)
-        throw await this.client.errorFor(response, what, this.registry, this.repository);
-      response.discard();
+      (await this.expectStatus(response, 202, what)).discard();
       location = this.uploadLocation(response, what);
       offset += body.byteLength;
     };
@@ -321,15 +322,15 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     }
     verifier.verify(what);
     location.searchParams.set('digest', descriptor.digest);
-    const put = await this.client.request({
+    const put = await this.send({
       ...base,
       method: 'PUT',
       url: location,
       headers: { 'content-type': 'application/octet-stream' },
       ...(pendingBytes > 0 ? { body: concat(pending, pendingBytes) } : {}),
+      bulk: pendingBytes > BULK_TRANSFER_BYTES,
     });
-    if (put.status !== 201) throw await this.client.errorFor(put, what, this.registry, this.repository);
-    put.discard();
+    (await this.expectStatus(put, 201, what)).discard();
     this.checkDigestHeader(put, descriptor.digest, what);
   }
 
@@ -337,13 +338,10 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     parseDigest(descriptor.digest);
     const kind = isManifestMediaType(descriptor.mediaType) ? 'manifests' : 'blobs';
     const what = `check ${kind === 'manifests' ? 'manifest' : 'blob'} ${descriptor.digest} in ${this.location}`;
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
+    const response = await this.send({
       method: 'HEAD',
       url: this.path(kind, descriptor.digest),
       ...(kind === 'manifests' ? { headers: { accept: MANIFEST_ACCEPT } } : {}),
-      scopes: this.pullScope,
       what,
       ...signalOf(options),
     });
@@ -383,16 +381,10 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
   ): Promise<void> {
     const what = `push blob ${digest} to ${this.location}`;
     const uploads = `/v2/${this.repository}/blobs/uploads/`;
-    const base = {
-      registry: this.registry,
-      repository: this.repository,
-      scopes: this.pushScope,
-      what,
-      ...signalOf(options),
-    };
+    const base = { scopes: this.pushScope, what, ...signalOf(options) };
     const single =
       content.byteLength <= SINGLE_POST_MAX_BYTES && !this.client.noSinglePostUpload.has(this.registry);
-    const start = await this.client.request({
+    const start = await this.send({
       ...base,
       method: 'POST',
       url: single ? `${uploads}?digest=${encodeURIComponent(digest)}` : uploads,
@@ -403,8 +395,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       this.checkDigestHeader(start, digest, what);
       return;
     }
-    if (start.status !== 202) throw await this.client.errorFor(start, what, this.registry, this.repository);
-    start.discard();
+    (await this.expectStatus(start, 202, what)).discard();
     if (single) this.client.noSinglePostUpload.add(this.registry);
     const descriptor = { mediaType: 'application/octet-stream', digest, size: content.byteLength };
     await this.completeUpload(start, descriptor, [content], base);
@@ -422,9 +413,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     parseDigest(descriptor.digest);
     const what = `mount blob ${descriptor.digest} from ${this.registry}/${fromRepository} into ${this.location}`;
     const query = new URLSearchParams({ mount: descriptor.digest, from: fromRepository });
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
+    const response = await this.send({
       method: 'POST',
       url: `/v2/${this.repository}/blobs/uploads/?${query.toString()}`,
       scopes: [...this.pushScope, repositoryScope(fromRepository, ['pull'])],
@@ -517,9 +506,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     const headers: Record<string, string> = { 'content-type': mediaType };
     if (ifMatch !== undefined) headers['if-match'] = ifMatch;
     for (let attempt = 1; ; attempt++) {
-      const response = await this.client.request({
-        registry: this.registry,
-        repository: this.repository,
+      const response = await this.send({
         method: 'PUT',
         url: this.path('manifests', reference),
         headers,
@@ -596,13 +583,10 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       url += `?artifactType=${encodeURIComponent(options.artifactType)}`;
     const all: Descriptor[] = [];
     for (let page = 1; ; page++) {
-      const response = await this.client.request({
-        registry: this.registry,
-        repository: this.repository,
+      const response = await this.send({
         method: 'GET',
         url,
         headers: { accept: MEDIA_TYPES.imageIndex },
-        scopes: this.pullScope,
         what,
         ...signalOf(options),
       });
@@ -617,8 +601,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
           return undefined;
         }
       }
-      if (response.status !== 200)
-        throw await this.client.errorFor(response, what, this.registry, this.repository);
+      await this.expectStatus(response, 200, what);
       const bytes = await readBody(response, {
         what,
         maxBytes: MAX_MANIFEST_BYTES,
@@ -646,13 +629,10 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
   ): Promise<{ manifests: Descriptor[]; etag?: string } | undefined> {
     const tag = referrersTag(subjectDigest);
     const what = `read referrers tag ${this.location}:${tag}`;
-    const response = await this.client.request({
-      registry: this.registry,
-      repository: this.repository,
+    const response = await this.send({
       method: 'GET',
       url: this.path('manifests', tag),
       headers: { accept: MEDIA_TYPES.imageIndex },
-      scopes: this.pullScope,
       what,
       ...(signal !== undefined ? { signal } : {}),
     });
@@ -660,8 +640,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       response.discard();
       return undefined;
     }
-    if (response.status !== 200)
-      throw await this.client.errorFor(response, what, this.registry, this.repository);
+    await this.expectStatus(response, 200, what);
     const etag = response.headers.get('etag');
     const bytes = await readBody(response, {
       what,
