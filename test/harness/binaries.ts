@@ -38,19 +38,24 @@ export function requireBinary(name: string): string {
 export async function run(
   name: string,
   args: readonly string[],
-  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
   const file = requireBinary(name);
-  try {
-    const { stdout } = await execFileAsync(file, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      maxBuffer: 64 * 1024 * 1024,
-      encoding: 'utf8',
-    });
-    return stdout;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`${name} ${args.join(' ')} failed: ${stderr.trim() || String(error)}`, { cause: error });
-  }
+  const outcome = await execFileAsync(file, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+  }).then(
+    ({ stdout }) => ({ stdout }),
+    (error: unknown) => ({ stderr: (error as { stderr?: string }).stderr?.trim() ?? '' }),
+  );
+  if ('stdout' in outcome) return outcome.stdout;
+  // The error of execFile is not kept: it repeats the command line, which may hold a password.
+  throw new Error(`${name} ${redactArgs(args).join(' ')} failed: ${outcome.stderr || 'no output'}`);
+}
+
+/** The arguments with the password of any `--…creds=user:password` masked, for messages. */
+export function redactArgs(args: readonly string[]): string[] {
+  return args.map((arg) => arg.replace(/^(--[a-z-]*creds=[^:]*:).*$/, '$1***'));
 }

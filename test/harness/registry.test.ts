@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from './binaries.js';
+import { requireBinary, run } from './binaries.js';
 import { makeUmociImage, skopeoInspect, skopeoInspectRaw, skopeoPush } from './images.js';
 import { startRegistry, type RegistryAuth, type TestRegistry } from './registry.js';
 
@@ -73,6 +73,14 @@ describe.each<RegistryAuth>(['none', 'basic', 'token'])('the test registry with 
   });
 
   if (auth !== 'none') {
+    it('keeps the password off the skopeo command line (an auth file only the user reads)', async () => {
+      for (const role of ['src', 'dest'] as const) {
+        expect(registry.skopeoArgs(role).join(' ')).not.toContain(registry.password!);
+        expect(registry.skopeoArgs(role)).toContain(`--${role}-authfile=${registry.authFile!}`);
+      }
+      expect((await stat(registry.authFile!)).mode & 0o777).toBe(0o600);
+    });
+
     it('refuses a wrong password', async () => {
       const wrong: TestRegistry = {
         ...registry,
@@ -97,6 +105,22 @@ describe.each<RegistryAuth>(['none', 'basic', 'token'])('the test registry with 
       expect(granted.flatMap((r) => r.scopes)).toContain('repository:harness/hello:pull,push');
     });
   }
+});
+
+describe('a failing test binary', () => {
+  it('is named with its arguments, a password in them masked', async () => {
+    const error = (await run('skopeo', [
+      'inspect',
+      '--tls-verify=false',
+      '--creds=scs-user:do-not-print-me',
+      'docker://127.0.0.1:1/nothing:here',
+    ]).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(
+      /^skopeo inspect --tls-verify=false --creds=scs-user:\*\*\* docker:\/\/127\.0\.0\.1:1\/nothing:here failed: /,
+    );
+    expect(error.message).not.toContain('do-not-print-me');
+    expect(error.cause).toBeUndefined();
+  });
 });
 
 describe('a missing test binary', () => {

@@ -29,8 +29,13 @@ export interface TestRegistry {
   tokenIssuer: TokenIssuer | undefined;
   /** Where the registry keeps its blobs and repositories. */
   storageDir: string;
-  /** `skopeo` TLS/credential flags for this registry as a source or destination. */
+  /**
+   * `skopeo` TLS/credential flags for this registry as a source or destination: the CA directory
+   * and an auth file (never the password on the command line), or `--tls-verify=false` for `none`.
+   */
   skopeoArgs(role: 'src' | 'dest'): string[];
+  /** A containers auth file (`{"auths": …}`) with the registry's credentials (auth variants). */
+  authFile: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -120,6 +125,12 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
       running.delete(child);
       continue;
     }
+    let authFile: string | undefined;
+    if (username !== undefined && password !== undefined) {
+      authFile = path.join(dir, 'auth.json');
+      const auth = Buffer.from(`${username}:${password}`).toString('base64');
+      await writeFile(authFile, JSON.stringify({ auths: { [host]: { auth } } }), { mode: 0o600 });
+    }
     const stop = async (): Promise<void> => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -142,9 +153,10 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
       password,
       tokenIssuer,
       storageDir,
+      authFile,
       skopeoArgs(role) {
         const args = [certDir ? `--${role}-cert-dir=${certDir}` : `--${role}-tls-verify=false`];
-        if (username && password) args.push(`--${role}-creds=${username}:${password}`);
+        if (authFile !== undefined) args.push(`--${role}-authfile=${authFile}`);
         return args;
       },
       stop,

@@ -19,6 +19,9 @@ export interface TestPki {
   ): Promise<{ certFile: string; keyFile: string; certPem: string; keyPem: string }>;
 }
 
+/** `openssl req` arguments for a fresh unencrypted EC P-256 key. */
+const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
 let shared: Promise<TestPki> | undefined;
 
 /** One PKI per test process: openssl runs once, every harness server reuses it. */
@@ -33,11 +36,7 @@ async function makePki(): Promise<TestPki> {
   await run('openssl', [
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     ca('ca.key'),
     '-out',
@@ -60,11 +59,7 @@ async function makePki(): Promise<TestPki> {
     await run('openssl', [
       'req',
       '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
+      ...NEW_P256_KEY,
       '-keyout',
       keyFile,
       '-out',

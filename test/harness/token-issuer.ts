@@ -2,6 +2,7 @@ import { createPrivateKey, createSign, randomUUID, X509Certificate, type KeyObje
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from './servers.js';
 import type { TestPki } from './tls.js';
 
 /** One access grant in a distribution token (`access` claim). */
@@ -104,13 +105,7 @@ export async function startTokenIssuer(
     issuer,
     rootCertBundleFile: pki.caCertFile,
     requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    stop: () => closeServer(server),
   };
 }
 

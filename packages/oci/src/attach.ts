@@ -1,7 +1,13 @@
 import { OciError } from './errors.js';
 import { encodeJson, plainDescriptor } from './manifest.js';
 import { parseDigest, sha256Digest } from './digest.js';
-import { MEDIA_TYPES, type AttachRequest, type Descriptor, type ImageManifest } from './types.js';
+import {
+  MEDIA_TYPES,
+  type ArtifactStore,
+  type AttachRequest,
+  type Descriptor,
+  type ImageManifest,
+} from './types.js';
 
 /** The OCI empty JSON descriptor (`{}`), with its data inlined as ORAS does. */
 export const EMPTY_JSON_DESCRIPTOR: Descriptor = {
@@ -102,6 +108,24 @@ export function planAttach(request: AttachRequest): PlannedAttach {
     (b, i) => blobs.findIndex((o) => o.descriptor.digest === b.descriptor.digest) === i,
   );
   return { blobs: unique, manifest: bytes, descriptor };
+}
+
+/**
+ * Attach with any store: push the planned blobs (in parallel, each once), then the manifest, whose
+ * `subject` makes the store list it as a referrer (referrers API, tag schema or index.json).
+ */
+export async function attachArtifact(
+  store: ArtifactStore,
+  request: AttachRequest,
+  options?: { signal?: AbortSignal },
+): Promise<Descriptor> {
+  const plan = planAttach(request);
+  const signal = options?.signal !== undefined ? { signal: options.signal } : {};
+  await Promise.all(
+    plan.blobs.map((blob) => store.pushBlob(blob.content, blob.descriptor.mediaType, signal)),
+  );
+  await store.pushManifest(plan.manifest, MEDIA_TYPES.imageManifest, signal);
+  return plan.descriptor;
 }
 
 function checkMediaType(mediaType: string, field: string): void {

@@ -5,6 +5,16 @@ import { MEDIA_TYPES, type Descriptor, type ImageIndex, type ImageManifest } fro
 /** Manifests larger than this are refused (the distribution spec's recommended bound). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+/** Throws `TOO_LARGE` unless `size` bytes is within the manifest bound (4 MiB). */
+export function assertManifestSize(size: number, what: string): void {
+  if (size > MAX_MANIFEST_BYTES) {
+    throw new OciError(
+      'TOO_LARGE',
+      `${what}: the manifest is ${size} bytes, above the ${MAX_MANIFEST_BYTES} bytes a manifest may have (the distribution spec's bound); split the artifact or put the content in blobs`,
+    );
+  }
+}
+
 const IMAGE_MANIFEST_TYPES: ReadonlySet<string> = new Set([
   MEDIA_TYPES.imageManifest,
   MEDIA_TYPES.dockerManifest,

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { closeServer } from '../../../test/harness/index.js';
 import type { Clock } from './clock.js';
 import { sha256Digest } from './digest.js';
 import type { RequestEvent } from './http/transport.js';
@@ -145,13 +146,7 @@ export async function startLoopbackServer(
     host,
     url: `${tls ? 'https' : 'http'}://${host}`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeServer(server),
   };
 }
 

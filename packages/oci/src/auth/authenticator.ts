@@ -25,6 +25,17 @@ export interface AuthenticatorDeps {
 }
 
 type HostScheme = { scheme: 'basic' } | { scheme: 'bearer'; realm: URL; service: string | undefined };
+type BearerScheme = Extract<HostScheme, { scheme: 'bearer' }>;
+
+/** One token to get: for `registry` (API host `host`), covering the scope `atoms`. */
+interface TokenRequest {
+  registry: string;
+  host: string;
+  scheme: BearerScheme;
+  atoms: Set<string>;
+  resolved: ResolvedCredential | undefined;
+  signal: AbortSignal | undefined;
+}
 
 interface CachedToken {
   atoms: Set<string>;
@@ -88,7 +99,7 @@ export class Authenticator {
     const atoms = scopeAtoms(scopes);
     const cached = this.cachedToken(host, atoms);
     if (cached !== undefined) return `Bearer ${cached}`;
-    return `Bearer ${await this.fetchToken(registry, host, scheme, atoms, resolved, signal)}`;
+    return `Bearer ${await this.fetchToken({ registry, host, scheme, atoms, resolved, signal })}`;
   }
 
   /**
@@ -116,7 +127,7 @@ export class Authenticator {
         throw new OciError('PROTOCOL', `registry ${registry} sent a Bearer challenge without a realm`);
       }
       const realm = this.checkRealm(registry, host, realmText);
-      const scheme: HostScheme = { scheme: 'bearer', realm, service: bearer.params.service };
+      const scheme: BearerScheme = { scheme: 'bearer', realm, service: bearer.params.service };
       this.schemes.set(host, scheme);
       if (resolved?.credential.kind === 'registry-token') {
         if (failedAuthorization === `Bearer ${resolved.credential.token}`) {
@@ -131,7 +142,7 @@ export class Authenticator {
       // A parallel request may have fetched a token for these scopes meanwhile.
       const cached = this.cachedToken(host, atoms);
       if (cached !== undefined && `Bearer ${cached}` !== failedAuthorization) return `Bearer ${cached}`;
-      return `Bearer ${await this.fetchToken(registry, host, scheme, atoms, resolved, signal)}`;
+      return `Bearer ${await this.fetchToken({ registry, host, scheme, atoms, resolved, signal })}`;
     }
     if (basic !== undefined) {
       this.schemes.set(host, { scheme: 'basic' });
@@ -212,18 +223,12 @@ export class Authenticator {
       );
   }
 
-  private fetchToken(
-    registry: string,
-    host: string,
-    scheme: Extract<HostScheme, { scheme: 'bearer' }>,
-    atoms: Set<string>,
-    resolved: ResolvedCredential | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<string> {
-    const key = `${host} ${scopesFromAtoms(atoms).join(' ')}`;
+  /** A token for the request, shared with a parallel request for the same scopes. */
+  private fetchToken(request: TokenRequest): Promise<string> {
+    const key = `${request.host} ${scopesFromAtoms(request.atoms).join(' ')}`;
     let pending = this.inFlight.get(key);
     if (pending === undefined) {
-      pending = this.requestToken(registry, host, scheme, atoms, resolved, signal).finally(() => {
+      pending = this.requestToken(request).finally(() => {
         this.inFlight.delete(key);
       });
       this.inFlight.set(key, pending);
@@ -231,23 +236,15 @@ export class Authenticator {
     return pending;
   }
 
-  private async requestToken(
-    registry: string,
-    host: string,
-    scheme: Extract<HostScheme, { scheme: 'bearer' }>,
-    atoms: Set<string>,
-    resolved: ResolvedCredential | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<string> {
+  private async requestToken(request: TokenRequest): Promise<string> {
+    const { registry, host, scheme, atoms, resolved, signal } = request;
     const scopes = scopesFromAtoms(atoms);
     const credential = resolved?.credential;
     let response: HttpResponse;
     const what = `the token service of ${registry} (${scheme.realm.origin})`;
     if (credential?.kind === 'identity-token' || credential?.kind === 'azure') {
       const refreshToken =
-        credential.kind === 'azure'
-          ? await this.exchangeAzure(registry, host, scheme, credential, signal)
-          : credential.token;
+        credential.kind === 'azure' ? await this.exchangeAzure(request, credential) : credential.token;
       const form = new URLSearchParams({
         grant_type: 'refresh_token',
         refresh_token: refreshToken,
@@ -306,12 +303,10 @@ export class Authenticator {
   }
 
   private async exchangeAzure(
-    registry: string,
-    host: string,
-    scheme: Extract<HostScheme, { scheme: 'bearer' }>,
+    request: TokenRequest,
     credential: Extract<Credential, { kind: 'azure' }>,
-    signal: AbortSignal | undefined,
   ): Promise<string> {
+    const { registry, host, scheme, signal } = request;
     // The Azure AD token is good for every registry the identity can reach, and the refresh token
     // for this one: both go to the registry's own origin only, whatever the challenge's realm says.
     const origin = new URL(`${this.deps.isPlainHttp(registry) ? 'http' : 'https'}://${host}`);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeServer } from '../../../../test/harness/index.js';
 import { NodeHttpTransport } from './node-transport.js';
 import type { HttpMethod } from './transport.js';
 
@@ -8,14 +9,7 @@ let server: Server | undefined;
 let transport: NodeHttpTransport | undefined;
 afterEach(async () => {
   transport?.close();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => {
-    if (server === undefined) resolve();
-    else
-      server.close(() => {
-        resolve();
-      });
-  });
+  if (server !== undefined) await closeServer(server);
   server = undefined;
 });
 

@@ -15,6 +15,8 @@ const layouts = (name: string): string =>
 const TARGET = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
 const VALID_SIGNATURE = 'sha256:90ceaff260d657d797c408ac73564a9c7bb9d86055877c2a811f0e63b8c6524f';
 const TIMESTAMPED_TARGET = 'sha256:53b0191218aed9a3c1f7c661736ac40cfc8eb928642348fd843ba3f0483c0c20';
+/** The e2e.txt layer ("awesome notation\n") of the notation e2e layouts. */
+const E2E_LAYER_HEX = '6de5fe1f75e4b1094c98086f403d5fd8117776ebe5aad1609281403d13dea070';
 const TIMESTAMPED_SIGNATURE = 'sha256:6a5cd3a886707a317935dcaf13954fc80ef9aeb665262b6ae4fe469ad7ea3aea';
 
 const temps: string[] = [];
@@ -109,12 +111,7 @@ describe('the OCI layout store', () => {
   describe('when a blob was altered on disk', () => {
     it('refuses it with DIGEST_MISMATCH', async () => {
       const dir = await copyOf('e2e');
-      const layer = path.join(
-        dir,
-        'blobs',
-        'sha256',
-        '6de5fe1f75e4b1094c98086f403d5fd8117776ebe5aad1609281403d13dea070',
-      );
+      const layer = path.join(dir, 'blobs', 'sha256', E2E_LAYER_HEX);
       await writeFile(layer, 'awesome notatioN\n');
       const store = new LayoutStore(dir);
       const { manifest } = await store.fetchManifest('v1');
@@ -124,18 +121,13 @@ describe('the OCI layout store', () => {
 
     it('refuses a blob larger than its descriptor without reading it', async () => {
       const dir = await copyOf('e2e');
-      const layer = path.join(
-        dir,
-        'blobs',
-        'sha256',
-        '6de5fe1f75e4b1094c98086f403d5fd8117776ebe5aad1609281403d13dea070',
-      );
+      const layer = path.join(dir, 'blobs', 'sha256', E2E_LAYER_HEX);
       await writeFile(layer, 'x'.repeat(1000));
       const store = new LayoutStore(dir);
       await expect(
         store.fetchBlob({
           mediaType: 'application/octet-stream',
-          digest: 'sha256:6de5fe1f75e4b1094c98086f403d5fd8117776ebe5aad1609281403d13dea070',
+          digest: `sha256:${E2E_LAYER_HEX}`,
           size: 17,
         }),
       ).rejects.toMatchObject({ code: 'SIZE_MISMATCH' } satisfies Partial<OciError>);
@@ -218,6 +210,27 @@ describe('the OCI layout store', () => {
       };
       expect(index.manifests.map((m) => m.digest)).toContain(VALID_SIGNATURE);
       expect(index.manifests.map((m) => m.digest)).not.toContain(TARGET);
+    });
+
+    it('refuses a manifest above 4 MiB and writes nothing', async () => {
+      const dir = path.join(await tempDir(), 'huge');
+      const huge = new TextEncoder().encode(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MEDIA_TYPES.imageManifest,
+          config: {
+            mediaType: MEDIA_TYPES.emptyJson,
+            digest: sha256Digest(new TextEncoder().encode('{}')),
+            size: 2,
+          },
+          layers: [],
+          annotations: { padding: 'x'.repeat(4 * 1024 * 1024) },
+        }),
+      );
+      await expect(
+        new LayoutStore(dir).pushManifest(huge, MEDIA_TYPES.imageManifest, { tag: 'v1' }),
+      ).rejects.toMatchObject({ code: 'TOO_LARGE' });
+      await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
     });
 
     it('refuses an invalid manifest and writes nothing', async () => {

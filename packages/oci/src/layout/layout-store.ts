@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { planAttach } from '../attach.js';
+import { attachArtifact } from '../attach.js';
 import { release, verifiedChunks, type BlobStreaming } from '../blob-stream.js';
 import { silentLogger, type Logger } from '../clock.js';
 import { BLOB_LIMIT_FIX, MANIFEST_LIMIT_FIX } from '../http/read-body.js';
@@ -10,6 +10,7 @@ import { OciError } from '../errors.js';
 import {
   isManifestMediaType,
   manifestMediaTypeOf,
+  assertManifestSize,
   MAX_MANIFEST_BYTES,
   parseDescriptor,
   parseManifest,
@@ -405,12 +406,7 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
   ): Promise<Descriptor> {
     const digest = sha256Digest(content);
     const what = `push manifest ${digest} to ${this.location}`;
-    if (content.byteLength > MAX_MANIFEST_BYTES) {
-      throw new OciError(
-        'TOO_LARGE',
-        `${what}: ${content.byteLength} bytes is above the ${MAX_MANIFEST_BYTES} bytes a manifest may have`,
-      );
-    }
+    assertManifestSize(content.byteLength, what);
     if (options?.tag !== undefined) assertValidTag(options.tag);
     const manifest = parseManifest(content, mediaType, what);
     await this.writeBlobFile(content, digest);
@@ -484,11 +480,8 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
     }
   }
 
-  async attach(request: AttachRequest): Promise<Descriptor> {
-    const plan = planAttach(request);
-    for (const blob of plan.blobs) await this.pushBlob(blob.content, blob.descriptor.mediaType);
-    await this.pushManifest(plan.manifest, MEDIA_TYPES.imageManifest);
-    return plan.descriptor;
+  attach(request: AttachRequest): Promise<Descriptor> {
+    return attachArtifact(this, request);
   }
 }
 

@@ -198,6 +198,24 @@ describe('a hostile registry', () => {
     });
   });
 
+  describe('when a HEAD announces a manifest above 4 MiB', () => {
+    it('refuses to resolve it', async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(200, {
+          'content-type': MEDIA_TYPES.imageManifest,
+          'content-length': String(5 * 1024 * 1024),
+          'docker-content-digest': blob.digest,
+        });
+        res.end();
+      });
+      const { store } = storeFor(server);
+      await expect(store.resolve('v1')).rejects.toMatchObject({
+        code: 'TOO_LARGE',
+        message: expect.stringContaining('the manifest is 5242880 bytes, above the 4194304 bytes') as string,
+      });
+    });
+  });
+
   describe('when it announces a 10 GiB Content-Length', () => {
     it('refuses before reading the body', async () => {
       const server = await serve((_req, res) => {

@@ -212,6 +212,25 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
     });
   });
 
+  describe('when a manifest is above 4 MiB', () => {
+    it('refuses to push it, sending nothing', async () => {
+      const image = sampleImage('huge');
+      const huge = encodeJson({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.imageManifest,
+        config: image.config.descriptor,
+        layers: [image.layer.descriptor],
+        annotations: { padding: 'x'.repeat(4 * 1024 * 1024) },
+      });
+      log.reset();
+      await expect(store('limits/huge').pushManifest(huge, MEDIA_TYPES.imageManifest)).rejects.toMatchObject({
+        code: 'TOO_LARGE',
+        message: expect.stringContaining('above the 4194304 bytes a manifest may have') as string,
+      });
+      expect(log.events).toEqual([]);
+    });
+  });
+
   describe('when an image index is pushed', () => {
     it('is read back and a platform is selected from it', async () => {
       const app = store('scs/multi');

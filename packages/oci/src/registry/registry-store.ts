@@ -1,5 +1,5 @@
 import { repositoryScope } from '../auth/scope.js';
-import { planAttach } from '../attach.js';
+import { attachArtifact } from '../attach.js';
 import { verifiedChunks, type BlobStreaming } from '../blob-stream.js';
 import { DigestVerifier, isDigest, parseDigest, sha256Digest } from '../digest.js';
 import { OciError } from '../errors.js';
@@ -7,6 +7,7 @@ import { nextLink } from '../http/link-header.js';
 import { assertWithinLimit, concat, MANIFEST_LIMIT_FIX, readBody } from '../http/read-body.js';
 import type { HttpResponse } from '../http/transport.js';
 import {
+  assertManifestSize,
   isManifestMediaType,
   manifestMediaTypeOf,
   MANIFEST_MEDIA_TYPES,
@@ -144,12 +145,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
         `${what}: the registry answered for ${digest} instead; it is misbehaving or compromised`,
       );
     }
-    if (size > MAX_MANIFEST_BYTES) {
-      throw new OciError(
-        'TOO_LARGE',
-        `${what}: the manifest is ${size} bytes, above the ${MAX_MANIFEST_BYTES} bytes allowed`,
-      );
-    }
+    assertManifestSize(size, what);
     return { mediaType, digest, size };
   }
 
@@ -464,12 +460,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
   ): Promise<Descriptor> {
     const digest = sha256Digest(content);
     const what = `push manifest ${digest} to ${this.location}${options?.tag !== undefined ? `:${options.tag}` : ''}`;
-    if (content.byteLength > MAX_MANIFEST_BYTES) {
-      throw new OciError(
-        'TOO_LARGE',
-        `${what}: ${content.byteLength} bytes is above the ${MAX_MANIFEST_BYTES} bytes a manifest may have`,
-      );
-    }
+    assertManifestSize(content.byteLength, what);
     const manifest = parseManifest(content, mediaType, what);
     const descriptor: Descriptor = { mediaType, digest, size: content.byteLength };
     const response = await this.putManifest(
@@ -672,12 +663,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     });
   }
 
-  async attach(request: AttachRequest, options?: { signal?: AbortSignal }): Promise<Descriptor> {
-    const plan = planAttach(request);
-    await Promise.all(
-      plan.blobs.map((blob) => this.pushBlob(blob.content, blob.descriptor.mediaType, options)),
-    );
-    await this.pushManifest(plan.manifest, MEDIA_TYPES.imageManifest, signalOf(options));
-    return plan.descriptor;
+  attach(request: AttachRequest, options?: { signal?: AbortSignal }): Promise<Descriptor> {
+    return attachArtifact(this, request, options);
   }
 }
