@@ -26,7 +26,7 @@ export function isBlobStreaming(store: object): store is BlobStreaming {
  * TOO_LARGE at once; at the end it throws SIZE_MISMATCH or DIGEST_MISMATCH.
  */
 export async function* verifiedChunks(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: { what: string; digest: string; expectedSize: number; maxBytes: number },
 ): AsyncGenerator<Uint8Array> {
   const { what, digest, expectedSize, maxBytes } = options;
@@ -51,6 +51,14 @@ export async function* verifiedChunks(
     );
   }
   verifier.verify(what);
+}
+
+/** The bound of `verifiedChunks` for content pushed under `descriptor`: exactly its size and digest. */
+export function descriptorBound(
+  descriptor: Descriptor,
+  what: string,
+): { what: string; digest: string; expectedSize: number; maxBytes: number } {
+  return { what, digest: descriptor.digest, expectedSize: descriptor.size, maxBytes: descriptor.size };
 }
 
 /** Stop a stream we will not read (releases its connection or file). */

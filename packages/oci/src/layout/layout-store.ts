@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { attachArtifact } from '../attach.js';
-import { release, verifiedChunks, type BlobStreaming } from '../blob-stream.js';
+import { descriptorBound, release, verifiedChunks, type BlobStreaming } from '../blob-stream.js';
 import { silentLogger, type Logger } from '../clock.js';
 import { BLOB_LIMIT_FIX, MANIFEST_LIMIT_FIX } from '../http/read-body.js';
-import { DigestVerifier, isDigest, parseDigest, sha256Digest, verifyContent } from '../digest.js';
+import { isDigest, parseDigest, sha256Digest, verifyContent } from '../digest.js';
 import { OciError } from '../errors.js';
 import {
   isManifestMediaType,
@@ -356,24 +356,10 @@ export class LayoutStore implements ArtifactStore, BlobStreaming {
     );
     const handle = await open(temp, 'wx');
     try {
-      const verifier = new DigestVerifier(descriptor.digest);
-      for await (const chunk of chunks) {
-        verifier.update(chunk);
-        if (verifier.bytesReceived > descriptor.size) {
-          throw new OciError(
-            'TOO_LARGE',
-            `${what}: the stream is longer than the ${descriptor.size} bytes of its descriptor`,
-          );
-        }
+      // Sizes and digest checked as the bytes pass; the loop ends only once they all verified.
+      for await (const chunk of verifiedChunks(chunks, descriptorBound(descriptor, what))) {
         await handle.write(chunk);
       }
-      if (verifier.bytesReceived !== descriptor.size) {
-        throw new OciError(
-          'SIZE_MISMATCH',
-          `${what}: the stream had ${verifier.bytesReceived} bytes, its descriptor says ${descriptor.size}`,
-        );
-      }
-      verifier.verify(what);
       await handle.close();
       await rename(temp, file);
     } catch (error) {

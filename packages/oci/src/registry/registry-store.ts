@@ -1,7 +1,7 @@
 import { repositoryScope } from '../auth/scope.js';
 import { attachArtifact } from '../attach.js';
-import { verifiedChunks, type BlobStreaming } from '../blob-stream.js';
-import { DigestVerifier, isDigest, parseDigest, sha256Digest } from '../digest.js';
+import { descriptorBound, verifiedChunks, type BlobStreaming } from '../blob-stream.js';
+import { isDigest, parseDigest, sha256Digest } from '../digest.js';
 import { OciError } from '../errors.js';
 import { nextLink } from '../http/link-header.js';
 import { assertWithinLimit, concat, MANIFEST_LIMIT_FIX, readBody } from '../http/read-body.js';
@@ -86,6 +86,15 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
   private async expectStatus(response: HttpResponse, ok: number, what: string): Promise<HttpResponse> {
     if (response.status === ok) return response;
     throw await this.client.errorFor(response, what, this.registry, this.repository);
+  }
+
+  /** True for status `yes`, false for `no` (the answer discarded either way); else the error for it. */
+  private async statusIs(response: HttpResponse, yes: number, no: number, what: string): Promise<boolean> {
+    if (response.status !== yes && response.status !== no) {
+      throw await this.client.errorFor(response, what, this.registry, this.repository);
+    }
+    response.discard();
+    return response.status === yes;
   }
 
   /** GET a manifest (or HEAD it) by tag or digest, answered 200. */
@@ -269,7 +278,6 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     let location = this.uploadLocation(start, what);
     const minChunk = Number(start.headers.get('oci-chunk-min-length') ?? '0');
     const chunkSize = Math.max(this.client.chunkSizeBytes, Number.isSafeInteger(minChunk) ? minChunk : 0);
-    const verifier = new DigestVerifier(descriptor.digest);
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
     let offset = 0;
@@ -290,14 +298,8 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       location = this.uploadLocation(response, what);
       offset += body.byteLength;
     };
-    for await (const chunk of chunks) {
-      verifier.update(chunk);
-      if (verifier.bytesReceived > descriptor.size) {
-        throw new OciError(
-          'TOO_LARGE',
-          `${what}: the content is longer than the ${descriptor.size} bytes of its descriptor`,
-        );
-      }
+    // Sizes and digest checked as the bytes pass; the loop ends only once they all verified.
+    for await (const chunk of verifiedChunks(chunks, descriptorBound(descriptor, what))) {
       pending.push(chunk);
       pendingBytes += chunk.byteLength;
       if (pendingBytes <= chunkSize) continue;
@@ -310,13 +312,6 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       pending = [buffer];
       pendingBytes = buffer.byteLength;
     }
-    if (verifier.bytesReceived !== descriptor.size) {
-      throw new OciError(
-        'SIZE_MISMATCH',
-        `${what}: the content had ${verifier.bytesReceived} bytes, its descriptor says ${descriptor.size}`,
-      );
-    }
-    verifier.verify(what);
     location.searchParams.set('digest', descriptor.digest);
     const put = await this.send({
       ...base,
@@ -341,15 +336,7 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       what,
       ...signalOf(options),
     });
-    if (response.status === 200) {
-      response.discard();
-      return true;
-    }
-    if (response.status === 404) {
-      response.discard();
-      return false;
-    }
-    throw await this.client.errorFor(response, what, this.registry, this.repository);
+    return this.statusIs(response, 200, 404, what);
   }
 
   async pushBlob(
@@ -416,17 +403,10 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
       what,
       ...signalOf(options),
     });
-    if (response.status === 201) {
-      response.discard();
-      this.client.blobUploads.set(`${this.location}@${descriptor.digest}`, Promise.resolve());
-      return true;
-    }
-    if (response.status === 202) {
-      // Not mounted; an upload session was opened instead. The caller uploads normally.
-      response.discard();
-      return false;
-    }
-    throw await this.client.errorFor(response, what, this.registry, this.repository);
+    // 202: not mounted, an upload session was opened instead; the caller uploads normally.
+    const mounted = await this.statusIs(response, 201, 202, what);
+    if (mounted) this.client.blobUploads.set(`${this.location}@${descriptor.digest}`, Promise.resolve());
+    return mounted;
   }
 
   private uploadLocation(response: HttpResponse, what: string): URL {
