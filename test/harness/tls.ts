@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,10 @@ export function testPki(): Promise<TestPki> {
 
 async function makePki(): Promise<TestPki> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-pki-'));
+  // One PKI per process, shared by every server of it: removed when the process exits.
+  process.once('exit', () => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const ca = (f: string): string => path.join(dir, f);
   await run('openssl', [
     'req',
