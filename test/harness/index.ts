@@ -4,4 +4,9 @@ export { repoRoot, sharedDir, sharedPath } from './paths.js';
 export { startRegistry, type RegistryAuth, type TestRegistry } from './registry.js';
 export { closeServer } from './servers.js';
 export { testPki, type TestPki } from './tls.js';
-export { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
+export {
+  startTokenIssuer,
+  type TokenIssuer,
+  type TokenIssuerOptions,
+  type TokenRequestSeen,
+} from './token-issuer.js';

@@ -107,6 +107,66 @@ describe.each<RegistryAuth>(['none', 'basic', 'token'])('the test registry with 
   }
 });
 
+describe('the token registry with anonymous pulls (a public repository)', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'token', anonymousPull: true });
+  });
+  afterAll(async () => {
+    await registry.stop();
+  });
+
+  it('serves pulls without credentials and grants them pull only', async () => {
+    const { layoutDir, tag } = await makeUmociImage({ tag: 'v1' });
+    await skopeoPush(registry, layoutDir, tag, 'public/hello');
+    const anonymous: TestRegistry = {
+      ...registry,
+      skopeoArgs: (role) => [`--${role}-cert-dir=${registry.certDir!}`],
+    };
+    expect((await skopeoInspect(anonymous, 'public/hello:v1')).Digest).toBe(
+      await layoutManifestDigest(layoutDir),
+    );
+    const grants = registry.tokenIssuer!.requests.filter((r) => r.grant === 'anonymous');
+    expect(grants.length).toBeGreaterThan(0);
+    expect(grants.every((r) => r.granted && r.scopes.every((scope) => scope.endsWith(':pull')))).toBe(true);
+    await expect(skopeoPush(anonymous, layoutDir, tag, 'public/pushed')).rejects.toThrow(
+      /unauthorized|authentication required|denied|401|403/i,
+    );
+  });
+
+  it('exchanges its refresh token (an identity token) for access tokens', async () => {
+    const response = await fetchToken(
+      registry,
+      `grant_type=refresh_token&refresh_token=${registry.tokenIssuer!.refreshToken}&service=scs-test-registry&scope=repository:public/hello:pull&client_id=test`,
+    );
+    expect(response.status).toBe(200);
+    expect((await fetchToken(registry, 'grant_type=refresh_token&refresh_token=wrong')).status).toBe(401);
+    expect(
+      registry.tokenIssuer!.requests.filter((r) => r.grant === 'refresh_token').map((r) => r.granted),
+    ).toEqual([true, false]);
+  });
+});
+
+/** POST a form to the token issuer of a registry (trusting the test CA). */
+function fetchToken(registry: TestRegistry, form: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      registry.tokenIssuer!.realm,
+      {
+        method: 'POST',
+        ca: registry.caPem,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0 });
+      },
+    );
+    request.once('error', reject);
+    request.end(form);
+  });
+}
+
 describe('a failing test binary', () => {
   it('is named with its arguments, a password in them masked', async () => {
     const error = (await run('skopeo', [

@@ -51,7 +51,13 @@ process.once('exit', () => {
  * - `basic`: htpasswd (bcrypt) basic auth over TLS, certificate from the test CA;
  * - `token`: TLS and bearer tokens from a loopback issuer (`auth: token`).
  */
-export async function startRegistry(options: { auth?: RegistryAuth } = {}): Promise<TestRegistry> {
+export async function startRegistry(
+  options: {
+    auth?: RegistryAuth;
+    /** `token` only: anonymous requests get pull-only tokens (a public repository). */
+    anonymousPull?: boolean;
+  } = {},
+): Promise<TestRegistry> {
   const auth = options.auth ?? 'none';
   const binary = requireBinary('docker-registry');
   const dir = await mkdtemp(path.join(os.tmpdir(), `scs-registry-${auth}-`));
@@ -76,7 +82,11 @@ export async function startRegistry(options: { auth?: RegistryAuth } = {}): Prom
     await writeFile(htpasswdFile, line.trim() + '\n');
     authConfig = `auth:\n  htpasswd:\n    realm: scs-test\n    path: ${htpasswdFile}\n`;
   } else if (auth === 'token' && pki && username && password) {
-    tokenIssuer = await startTokenIssuer(pki, { username, password });
+    tokenIssuer = await startTokenIssuer(pki, {
+      username,
+      password,
+      ...(options.anonymousPull === true ? { anonymousPull: true } : {}),
+    });
     authConfig =
       `auth:\n  token:\n    realm: ${tokenIssuer.realm}\n    service: ${tokenIssuer.service}\n` +
       `    issuer: ${tokenIssuer.issuer}\n    rootcertbundle: ${tokenIssuer.rootCertBundleFile}\n`;

@@ -18,23 +18,45 @@ export interface TokenIssuer {
   issuer: string;
   /** The certificate bundle the registry trusts for token signatures. */
   rootCertBundleFile: string;
+  /** A refresh token (docker config `identitytoken`) the issuer exchanges for access tokens. */
+  refreshToken: string;
   /** Every token request seen, for tests that count round trips. */
-  requests: { method: string; scopes: string[]; account: string | undefined; granted: boolean }[];
+  requests: TokenRequestSeen[];
+  /** A signed token for these scopes, as the issuer would grant it (a docker config `registrytoken`). */
+  mint(scopes: readonly string[]): string;
   stop(): Promise<void>;
+}
+
+export interface TokenRequestSeen {
+  method: string;
+  /** `basic` (GET with Basic auth), `password`, `refresh_token`, or `anonymous` (no credentials). */
+  grant: 'basic' | 'password' | 'refresh_token' | 'anonymous';
+  scopes: string[];
+  account: string | undefined;
+  granted: boolean;
+}
+
+export interface TokenIssuerOptions {
+  username: string;
+  password: string;
+  /**
+   * Grant requests without credentials, for pull actions only (a public repository, as on Docker
+   * Hub); by default they are refused with 401.
+   */
+  anonymousPull?: boolean;
 }
 
 const base64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
 /**
  * A small OAuth2/Docker token server on loopback (https, the test CA): it checks basic
- * credentials (GET) or a password grant (POST) and signs ES256 JWTs the registry's
- * `auth: token` mode validates through the `x5c` chain to the test CA.
+ * credentials (GET), a password grant or a refresh-token grant (POST), optionally grants pulls
+ * to anonymous requests, and signs ES256 JWTs (5 minutes) the registry's `auth: token` mode
+ * validates through the `x5c` chain to the test CA.
  */
-export async function startTokenIssuer(
-  pki: TestPki,
-  credentials: { username: string; password: string },
-): Promise<TokenIssuer> {
-  const signing = await pki.issue('token-signer', [
+export async function startTokenIssuer(pki: TestPki, credentials: TokenIssuerOptions): Promise<TokenIssuer> {
+  // a name of its own: issuers started in parallel must not write over each other's key
+  const signing = await pki.issue(`token-signer-${randomUUID()}`, [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature',
   ]);
@@ -42,7 +64,15 @@ export async function startTokenIssuer(
   const x5c = [Buffer.from(new X509Certificate(signing.certPem).raw).toString('base64')];
   const service = 'scs-test-registry';
   const issuer = 'scs-test-issuer';
-  const requests: TokenIssuer['requests'] = [];
+  const requests: TokenRequestSeen[] = [];
+  const refreshToken = randomUUID();
+  const mint = (subject: string | undefined, scopes: readonly string[]): string =>
+    sign(key, x5c, {
+      iss: issuer,
+      ...(subject !== undefined ? { sub: subject } : {}),
+      aud: service,
+      access: scopes.map(parseScope).filter((a): a is Access => a !== undefined),
+    });
 
   const server = createServer({ key: pki.serverKeyPem, cert: pki.serverCertPem }, (req, res) => {
     void handle(req, res).catch(() => {
@@ -58,26 +88,42 @@ export async function startTokenIssuer(
     }
     let username: string | undefined;
     let password: string | undefined;
+    let grant: TokenRequestSeen['grant'] = 'anonymous';
     let params = url.searchParams;
+    let granted = false;
     if (req.method === 'POST') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       if (params.get('grant_type') === 'password') {
+        grant = 'password';
         username = params.get('username') ?? undefined;
         password = params.get('password') ?? undefined;
+      } else if (params.get('grant_type') === 'refresh_token') {
+        grant = 'refresh_token';
+        username = credentials.username;
+        granted = params.get('refresh_token') === refreshToken;
       }
     }
     const authorization = req.headers.authorization;
     if (authorization?.startsWith('Basic ')) {
+      grant = 'basic';
       const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       username = decoded.slice(0, colon);
       password = decoded.slice(colon + 1);
     }
-    const scopes = params.getAll('scope').flatMap((s) => s.split(' ').filter(Boolean));
-    const granted = username === credentials.username && password === credentials.password;
-    requests.push({ method: req.method ?? 'GET', scopes, account: username, granted });
+    let scopes = params.getAll('scope').flatMap((s) => s.split(' ').filter(Boolean));
+    if (grant === 'basic' || grant === 'password') {
+      granted = username === credentials.username && password === credentials.password;
+    } else if (grant === 'anonymous' && credentials.anonymousPull === true) {
+      granted = true;
+      scopes = scopes.flatMap((scope) => {
+        const access = parseScope(scope);
+        return access?.actions.includes('pull') ? [`${access.type}:${access.name}:pull`] : [];
+      });
+    }
+    requests.push({ method: req.method ?? 'GET', grant, scopes, account: username, granted });
     if (!granted) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(
@@ -85,12 +131,7 @@ export async function startTokenIssuer(
       );
       return;
     }
-    const token = sign(key, x5c, {
-      iss: issuer,
-      sub: username,
-      aud: service,
-      access: scopes.map(parseScope).filter((a): a is Access => a !== undefined),
-    });
+    const token = mint(username, scopes);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }),
@@ -104,7 +145,9 @@ export async function startTokenIssuer(
     service,
     issuer,
     rootCertBundleFile: pki.caCertFile,
+    refreshToken,
     requests,
+    mint: (scopes) => mint(credentials.username, scopes),
     stop: () => closeServer(server),
   };
 }

@@ -2,7 +2,12 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { skopeoInspect, startRegistry, type TestRegistry } from '../../../../test/harness/index.js';
+import {
+  skopeoInspect,
+  startRegistry,
+  type TestRegistry,
+  type TokenRequestSeen,
+} from '../../../../test/harness/index.js';
 import { copyGraph } from '../copy-graph.js';
 import type { OciError } from '../errors.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
@@ -224,6 +229,135 @@ describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth)
       expect(asked.every((r) => r.granted)).toBe(true);
     });
   }
+});
+
+describe('bearer tokens from the token registry, by kind of credential', () => {
+  let registry: TestRegistry;
+  let transport: NodeHttpTransport;
+  let image: ReturnType<typeof sampleImage>;
+  const tokenRequests = (): TokenRequestSeen[] => registry.tokenIssuer!.requests;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'token', anonymousPull: true });
+    transport = new NodeHttpTransport({ ca: registry.caPem! });
+    image = sampleImage('public');
+    const writer = new RegistryStore(
+      new RegistryClient({
+        transport,
+        credentials: staticCredentials({
+          [registry.host]: { kind: 'basic', username: registry.username!, password: registry.password! },
+        }),
+      }),
+      registry.host,
+      'public/app',
+    );
+    await writer.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
+    await writer.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+    await writer.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+  });
+  afterAll(async () => {
+    transport.close();
+    await registry.stop();
+  });
+
+  describe('when there are no credentials (a public repository)', () => {
+    it('pulls with an anonymous pull token', async () => {
+      const before = tokenRequests().length;
+      const store = new RegistryStore(new RegistryClient({ transport }), registry.host, 'public/app');
+      expect((await store.resolve('v1')).digest).toBe(image.descriptor.digest);
+      expect(await store.fetchBlob(image.layer.descriptor)).toEqual(image.layer.content);
+      expect(tokenRequests().slice(before)).toEqual([
+        {
+          method: 'GET',
+          grant: 'anonymous',
+          scopes: ['repository:public/app:pull'],
+          account: undefined,
+          granted: true,
+        },
+      ]);
+    });
+
+    it('cannot push, and says that credentials are needed', async () => {
+      const store = new RegistryStore(new RegistryClient({ transport }), registry.host, 'public/app');
+      await expect(
+        store.pushBlob(new TextEncoder().encode('anonymous write'), 'text/plain'),
+      ).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: expect.stringContaining(`registry ${registry.host} requires authentication for`) as string,
+      });
+    });
+  });
+
+  describe('when the docker config holds an identity token (a refresh token)', () => {
+    it('trades it at the token service (POST grant_type=refresh_token) for scoped tokens', async () => {
+      const before = tokenRequests().length;
+      const config = dockerConfigCredentials({
+        config: { auths: { [registry.host]: { identitytoken: registry.tokenIssuer!.refreshToken } } },
+      });
+      await pushAndPull(
+        new RegistryStore(
+          new RegistryClient({ transport, credentials: config }),
+          registry.host,
+          'public/refresh',
+        ),
+        'refresh',
+      );
+      const asked = tokenRequests().slice(before);
+      expect(asked.map((r) => [r.method, r.grant, r.granted])).toEqual([['POST', 'refresh_token', true]]);
+      expect(asked[0]?.scopes).toEqual(['repository:public/refresh:pull,push']);
+    });
+
+    it('names the docker config entry when the token service refuses it', async () => {
+      const config = dockerConfigCredentials({
+        config: { auths: { [registry.host]: { identitytoken: 'revoked-refresh-token' } } },
+      });
+      const error = (await new RegistryStore(
+        new RegistryClient({ transport, credentials: config }),
+        registry.host,
+        'public/refresh',
+      )
+        .pushBlob(new TextEncoder().encode('x'), 'text/plain')
+        .catch((e: unknown) => e)) as OciError;
+      expect(error.code).toBe('UNAUTHORIZED');
+      expect(error.message).toContain(
+        `registry ${registry.host} refused the credentials (the identity-token from the docker config passed in (auths "${registry.host}"))`,
+      );
+      expect(error.message).not.toContain('revoked-refresh-token');
+    });
+  });
+
+  describe('when the docker config holds a registry token', () => {
+    it('sends it as the bearer token, asking the token service nothing', async () => {
+      const before = tokenRequests().length;
+      const token = registry.tokenIssuer!.mint(['repository:public/app:pull']);
+      const config = dockerConfigCredentials({
+        config: { auths: { [registry.host]: { registrytoken: token } } },
+      });
+      const store = new RegistryStore(
+        new RegistryClient({ transport, credentials: config }),
+        registry.host,
+        'public/app',
+      );
+      expect(await store.fetchBlob(image.layer.descriptor)).toEqual(image.layer.content);
+      expect(tokenRequests().length).toBe(before);
+    });
+  });
+
+  describe('when a token nears its expiry', () => {
+    it('is reused until 10 s before it expires, then a new one is asked for', async () => {
+      let skew = 0;
+      const clock = { now: () => Date.now() + skew, sleep: () => Promise.resolve() };
+      const store = new RegistryStore(new RegistryClient({ transport, clock }), registry.host, 'public/app');
+      const before = tokenRequests().length;
+      await store.resolve('v1');
+      skew = 289_000; // the issuer's tokens live 300 s
+      await store.resolve('v1');
+      expect(tokenRequests().length - before).toBe(1);
+      skew = 291_000;
+      await store.resolve('v1');
+      expect(tokenRequests().length - before).toBe(2);
+    });
+  });
 });
 
 describe('Azure Container Registry auth through /oauth2/exchange (a loopback fake of ACR)', () => {
