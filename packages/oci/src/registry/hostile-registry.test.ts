@@ -526,6 +526,104 @@ describe('a hostile registry', () => {
     });
   });
 
+  describe('when it takes uploads its own way', () => {
+    /** A registry taking chunked uploads; `patch` decides each PATCH's answer (default 202). */
+    async function uploads(
+      options: { minChunk?: number; patch?: (n: number) => number; storedDigest?: string } = {},
+    ): Promise<{ server: LoopbackServer; patches: number[] }> {
+      const patches: number[] = [];
+      const server = await serve((req, res) => {
+        const url = new URL(req.path, 'http://x');
+        if (req.method === 'POST') {
+          reply(res, 202, '', {
+            location: '/v2/hostile/app/blobs/uploads/session',
+            ...(options.minChunk !== undefined ? { 'oci-chunk-min-length': String(options.minChunk) } : {}),
+          });
+        } else if (req.method === 'PATCH') {
+          patches.push(req.body.byteLength);
+          const status = options.patch?.(patches.length) ?? 202;
+          reply(res, status, '', status === 202 ? { location: '/v2/hostile/app/blobs/uploads/session' } : {});
+        } else if (req.method === 'PUT') {
+          reply(res, 201, '', {
+            'docker-content-digest': options.storedDigest ?? url.searchParams.get('digest') ?? '',
+          });
+        } else reply(res, 404);
+      });
+      return { server, patches };
+    }
+    const bytes = new Uint8Array(300 * 1024).map((_, i) => i % 253);
+
+    it('sends chunks of at least OCI-Chunk-Min-Length', async () => {
+      const { server, patches } = await uploads({ minChunk: 100 * 1024 });
+      const { store } = storeFor(server, { chunkSizeBytes: 10 * 1024 });
+      await store.pushBlob(bytes, 'application/octet-stream');
+      // 100 KiB chunks instead of 10 KiB ones; the closing PUT carries the last piece
+      expect(patches).toEqual([100 * 1024, 100 * 1024]);
+      expect(server.requests.at(-1)?.body.byteLength).toBe(100 * 1024);
+    });
+
+    it('does not retry a chunk the registry may have applied (503), but does after a 429', async () => {
+      const failing = await uploads({ patch: () => 503 });
+      const { store, log } = storeFor(failing.server, { chunkSizeBytes: 100 * 1024 });
+      await expect(store.pushBlob(bytes, 'application/octet-stream')).rejects.toMatchObject({
+        message: expect.stringContaining('answered HTTP 503') as string,
+      });
+      expect(log.events.filter((e) => e.method === 'PATCH')).toHaveLength(1);
+
+      const limited = await uploads({ patch: (n) => (n === 1 ? 429 : 202) });
+      const second = storeFor(limited.server, { chunkSizeBytes: 100 * 1024 });
+      await second.store.pushBlob(bytes, 'application/octet-stream');
+      expect(limited.patches).toEqual([100 * 1024, 100 * 1024, 100 * 1024]);
+      expect(second.clock.sleeps).toHaveLength(1);
+    });
+
+    it('refuses an upload the registry stored under another digest', async () => {
+      const { server } = await uploads({ storedDigest: blob.digest });
+      const { store } = storeFor(server, { chunkSizeBytes: 100 * 1024 });
+      await expect(store.pushBlob(bytes, 'application/octet-stream')).rejects.toMatchObject({
+        code: 'DIGEST_MISMATCH',
+        message: expect.stringContaining(`the registry stored ${blob.digest} instead of`) as string,
+      });
+    });
+  });
+
+  describe('when a manifest push trips over DIGEST_INVALID (distribution 2.8 under concurrent blob writes)', () => {
+    const manifest = new TextEncoder().encode(
+      JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.imageManifest, config: blob, layers: [] }),
+    );
+    const invalid =
+      '{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}';
+
+    it('retries it, then succeeds', async () => {
+      let puts = 0;
+      const server = await serve((_req, res) => {
+        puts++;
+        if (puts === 1) reply(res, 400, invalid);
+        else reply(res, 201, '', { 'docker-content-digest': sha256Digest(manifest) });
+      });
+      const { store, clock } = storeFor(server, { retry: { baseDelayMs: 100 } });
+      expect((await store.pushManifest(manifest, MEDIA_TYPES.imageManifest)).digest).toBe(
+        sha256Digest(manifest),
+      );
+      expect(puts).toBe(2);
+      expect(clock.sleeps).toEqual([75]);
+    });
+
+    it("gives up after the retry budget with the registry's error", async () => {
+      const server = await serve((_req, res) => {
+        reply(res, 400, invalid);
+      });
+      const { store, log } = storeFor(server, { retry: { maxAttempts: 3 } });
+      await expect(store.pushManifest(manifest, MEDIA_TYPES.imageManifest)).rejects.toMatchObject({
+        code: 'MANIFEST_INVALID',
+        message: expect.stringContaining(
+          '(DIGEST_INVALID: provided digest did not match uploaded content)',
+        ) as string,
+      });
+      expect(log.events).toHaveLength(3);
+    });
+  });
+
   describe('when the TLS certificate is from an unknown CA', () => {
     it('fails with a message naming the ca option', async () => {
       const pki = await testPki();
