@@ -462,6 +462,17 @@ describe('the referrers mode, remembered per registry', () => {
     const SUBJECT = sha256Digest(new TextEncoder().encode('two registries'));
     const subject = { mediaType: MEDIA_TYPES.imageManifest, digest: SUBJECT, size: 14 };
     const withApi = await startLoopbackServer((req, res) => {
+      if (req.path.startsWith('/v2/missing/')) {
+        reply(
+          res,
+          404,
+          '{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}',
+          {
+            'content-type': 'application/json',
+          },
+        );
+        return;
+      }
       if (req.path === `/v2/app/referrers/${SUBJECT}`) {
         reply(res, 200, encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.imageIndex, manifests: [] }), {
           'content-type': MEDIA_TYPES.imageIndex,
@@ -497,6 +508,20 @@ describe('the referrers mode, remembered per registry', () => {
         tag,
         `${registry.host} /v2/other/repository/manifests/${referrersTag(SUBJECT)}`,
       ]);
+
+      // a repository the API registry does not have (404 NAME_UNKNOWN), asked first, does not make
+      // it a tag-schema registry: the next repository is listed through the API
+      const first = requestLog();
+      const newcomer = new RegistryClient({ transport, plainHttp: true, onRequest: first.onRequest });
+      expect(await new RegistryStore(newcomer, withApi.host, 'missing').referrers(subject)).toEqual([]);
+      expect(newcomer.referrersModes.has(withApi.host)).toBe(false);
+      await new RegistryStore(newcomer, withApi.host, 'app').referrers(subject);
+      expect(first.events.map((e) => new URL(e.url).pathname)).toEqual([
+        `/v2/missing/referrers/${SUBJECT}`,
+        `/v2/missing/manifests/${referrersTag(SUBJECT)}`,
+        `/v2/app/referrers/${SUBJECT}`,
+      ]);
+      expect(newcomer.referrersModes.get(withApi.host)).toBe('api');
 
       // a fresh client knows nothing yet and probes again
       const fresh = requestLog();

@@ -397,11 +397,14 @@ export class RegistryClient {
     const where = `${registry}/${repository}`;
     switch (response.status) {
       case 404:
-        return new OciError('NOT_FOUND', `${what}: not found in ${where}${detail}`);
+        return new OciError(
+          'NOT_FOUND',
+          `${what}: not found in ${where}${detail}; check the registry, repository and tag or digest`,
+        );
       case 401:
         return new OciError(
           'UNAUTHORIZED',
-          `${what}: registry ${registry} refused access to ${repository}${detail}`,
+          `${what}: registry ${registry} refused access to ${repository}${detail}; log in or pass credentials that can read (and for a push, write) it`,
         );
       case 403:
         return new OciError(
@@ -411,7 +414,7 @@ export class RegistryClient {
       case 413:
         return new OciError(
           'TOO_LARGE',
-          `${what}: registry ${registry} says the content is too large${detail}`,
+          `${what}: registry ${registry} says the content is too large${detail}; the registry limits the size it accepts`,
         );
       case 400:
         return new OciError(

@@ -4,7 +4,7 @@ import { descriptorBound, verifiedChunks, type BlobStreaming } from '../blob-str
 import { isDigest, parseDigest, sha256Digest } from '../digest.js';
 import { OciError } from '../errors.js';
 import { nextLink } from '../http/link-header.js';
-import { assertWithinLimit, concat, MANIFEST_LIMIT_FIX, readBody } from '../http/read-body.js';
+import { assertWithinLimit, concat, MANIFEST_LIMIT_FIX, readBody, readSmallText } from '../http/read-body.js';
 import type { HttpResponse } from '../http/transport.js';
 import {
   assertManifestSize,
@@ -27,7 +27,12 @@ import {
   type PushManifestOptions,
   type ReferrersOptions,
 } from '../types.js';
-import { BULK_TRANSFER_BYTES, type RegistryClient, type RegistryRequest } from './registry-client.js';
+import {
+  BULK_TRANSFER_BYTES,
+  registryErrorDetail,
+  type RegistryClient,
+  type RegistryRequest,
+} from './registry-client.js';
 import { referrersTag, updateTagIndex, type TagIndexIo } from './referrers-tag-schema.js';
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
@@ -528,26 +533,33 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
     const mode = this.client.referrersModes.get(this.registry);
     let found: Descriptor[] | undefined;
     if (mode !== 'tag-schema') {
-      found = await this.referrersFromApi(subject.digest, options);
-      if (found === undefined) {
+      const answer = await this.referrersFromApi(subject.digest, options);
+      if (answer === 'no-api') {
         this.client.referrersModes.set(this.registry, 'tag-schema');
         this.client.logger.debug(
           `oci: ${this.registry} has no referrers API; using the referrers tag schema`,
         );
-      } else {
+      } else if (answer !== 'no-repository') {
         this.client.referrersModes.set(this.registry, 'api');
+        found = answer;
       }
+      // 'no-repository': the answer says nothing of the API; the mode stays unknown for the next call
     }
     found ??= (await this.readTagIndex(subject.digest, options?.signal))?.manifests ?? [];
     const { artifactType } = options ?? {};
     return artifactType === undefined ? found : found.filter((d) => d.artifactType === artifactType);
   }
 
-  /** The referrers through the API, or undefined when the registry does not have it. */
+  /**
+   * The referrers through the API; `no-api` when the registry does not have it (404 of an unknown
+   * route, 405, or a 200 that is not an index); `no-repository` for a 404 `NAME_UNKNOWN`, which a
+   * registry with the API answers for a repository it does not have: that must not make the client
+   * take the whole registry for one without the API.
+   */
   private async referrersFromApi(
     digest: string,
     options?: ReferrersOptions,
-  ): Promise<Descriptor[] | undefined> {
+  ): Promise<Descriptor[] | 'no-api' | 'no-repository'> {
     const what = `list referrers of ${this.location}@${digest}`;
     let url: string | URL = this.path('referrers', digest);
     if (options?.artifactType !== undefined)
@@ -561,16 +573,18 @@ export class RegistryStore implements ArtifactStore, BlobStreaming {
         what,
         ...signalOf(options),
       });
-      if (page === 1) {
-        const unsupported =
-          response.status === 404 ||
-          response.status === 405 ||
+      if (page === 1 && response.status === 404) {
+        const detail = registryErrorDetail(await readSmallText(response));
+        return detail.startsWith(' (NAME_UNKNOWN') ? 'no-repository' : 'no-api';
+      }
+      if (
+        page === 1 &&
+        (response.status === 405 ||
           // a catch-all route answering 200 with something else is no referrers API either
-          (response.status === 200 && contentType(response) !== MEDIA_TYPES.imageIndex);
-        if (unsupported) {
-          response.discard();
-          return undefined;
-        }
+          (response.status === 200 && contentType(response) !== MEDIA_TYPES.imageIndex))
+      ) {
+        response.discard();
+        return 'no-api';
       }
       await this.expectStatus(response, 200, what);
       const bytes = await readBody(response, {
