@@ -1,6 +1,11 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AccessToken, TokenCredential } from '@azure/identity';
+import {
+  ClientSecretCredential,
+  type AccessToken,
+  type ClientSecretCredentialOptions,
+  type TokenCredential,
+} from '@azure/identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   skopeoInspect,
@@ -25,6 +30,9 @@ import { MEDIA_TYPES } from '../types.js';
 import { azureCredentials, staticCredentials, type CredentialProvider } from './credentials.js';
 import { dockerConfigCredentials, dockerConfigPath } from './docker-config.js';
 import { createNodeExec } from './exec.js';
+
+/** The HTTP client seam of the Azure SDK, answered here by a fake Azure AD. */
+type AzureHttpClient = NonNullable<ClientSecretCredentialOptions['httpClient']>;
 
 async function pushAndPull(store: RegistryStore, label: string): Promise<void> {
   const image = sampleImage(label);
@@ -493,6 +501,60 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
       transport.close();
       await thief.close();
       await registry.close();
+    }
+  });
+
+  it('works with a real @azure/identity credential (ClientSecretCredential over a fake Azure AD)', async () => {
+    const azureAd: string[] = [];
+    const httpClient: AzureHttpClient = {
+      sendRequest: (request) => {
+        azureAd.push(
+          `${request.method} ${new URL(request.url).pathname} ${JSON.stringify(request.body ?? '')}`,
+        );
+        const headers = new Map([['content-type', 'application/json']]);
+        return Promise.resolve({
+          request,
+          status: 200,
+          headers: {
+            get: (name: string) => headers.get(name.toLowerCase()),
+            has: (name: string) => headers.has(name.toLowerCase()),
+            set: (name: string, value: string | number | boolean) =>
+              void headers.set(name.toLowerCase(), String(value)),
+            delete: (name: string) => void headers.delete(name.toLowerCase()),
+            toJSON: () => Object.fromEntries(headers),
+            [Symbol.iterator]: () => headers.entries(),
+          },
+          bodyAsText: JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: 'aad-token' }),
+        });
+      },
+    };
+    const credential = new ClientSecretCredential('tenant-1', 'client-1', 'the-client-secret', {
+      httpClient,
+      disableInstanceDiscovery: true,
+    });
+    const transport = new NodeHttpTransport();
+    try {
+      const client = new RegistryClient({
+        transport,
+        plainHttp: [acr.host],
+        credentials: azureCredentials({ credential, registries: [acr.host] }),
+      });
+      const { sha256Digest } = await import('../digest.js');
+      const descriptor = {
+        mediaType: 'application/octet-stream',
+        digest: sha256Digest(content),
+        size: content.byteLength,
+      };
+      expect(await new RegistryStore(client, acr.host, 'app').fetchBlob(descriptor)).toEqual(content);
+      // Azure AD saw the client secret and the ACR scope; the registry saw neither the secret nor the client
+      expect(azureAd).toHaveLength(1);
+      expect(azureAd[0]).toMatch(/^POST \/tenant-1\/oauth2\/v2\.0\/token /);
+      expect(azureAd[0]).toContain('the-client-secret');
+      expect(azureAd[0]).toContain(encodeURIComponent('https://containerregistry.azure.net/.default'));
+      expect(exchanges.map((form) => form.get('access_token'))).toEqual(['aad-token']);
+      expect(JSON.stringify(acr.requests)).not.toContain('the-client-secret');
+    } finally {
+      transport.close();
     }
   });
 
