@@ -134,6 +134,12 @@ describe('the token registry with anonymous pulls (a public repository)', () => 
     );
   });
 
+  it('is a token-variant option only', async () => {
+    await expect(startRegistry({ auth: 'basic', anonymousPull: true })).rejects.toThrow(
+      'startRegistry: anonymousPull is for auth "token" (the token issuer grants it), not "basic"',
+    );
+  });
+
   it('exchanges its refresh token (an identity token) for access tokens', async () => {
     const response = await fetchToken(
       registry,

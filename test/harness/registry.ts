@@ -59,6 +59,11 @@ export async function startRegistry(
   } = {},
 ): Promise<TestRegistry> {
   const auth = options.auth ?? 'none';
+  if (options.anonymousPull === true && auth !== 'token') {
+    throw new Error(
+      `startRegistry: anonymousPull is for auth "token" (the token issuer grants it), not "${auth}"`,
+    );
+  }
   const binary = requireBinary('docker-registry');
   const dir = await mkdtemp(path.join(os.tmpdir(), `scs-registry-${auth}-`));
   const storageDir = path.join(dir, 'storage');
