@@ -62,17 +62,43 @@ export class Authenticator {
   private readonly exchanged = new Map<string, { refreshToken: string; expiresAt: number }>();
   /** Token requests in flight, so parallel requests for the same scopes share one. */
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** Every secret this client has sent or holds (passwords, tokens, Authorization values). */
+  private readonly secrets = new Set<string>();
 
   constructor(private readonly deps: AuthenticatorDeps) {}
 
   private credentialFor(registry: string): Promise<ResolvedCredential | undefined> {
     let lookup = this.credentialLookups.get(registry);
     if (lookup === undefined) {
-      lookup = this.deps.credentials?.get(registry) ?? Promise.resolve(undefined);
+      lookup = (this.deps.credentials?.get(registry) ?? Promise.resolve(undefined)).then((resolved) => {
+        if (resolved !== undefined) this.rememberSecrets(resolved.credential);
+        return resolved;
+      });
       this.credentialLookups.set(registry, lookup);
       lookup.catch(() => this.credentialLookups.delete(registry));
     }
     return lookup;
+  }
+
+  private rememberSecrets(credential: Credential): void {
+    if (credential.kind === 'basic') {
+      this.secrets.add(credential.password);
+      this.secrets.add(
+        Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64'),
+      );
+    } else if (credential.kind !== 'azure') {
+      this.secrets.add(credential.token);
+    }
+  }
+
+  /**
+   * `text` with every secret this client knows replaced by `***`: for what a registry says back
+   * (its error messages end up in ours, and ours in CI logs).
+   */
+  redact(text: string): string {
+    let clean = text;
+    for (const secret of this.secrets) if (secret.length >= 4) clean = clean.split(secret).join('***');
+    return clean;
   }
 
   /** Whether a challenge from this host has been seen (its scheme is known). */
@@ -295,6 +321,7 @@ export class Authenticator {
     const expiresIn =
       typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in * 1000 : 60_000;
     const margin = Math.min(10_000, expiresIn / 2);
+    this.secrets.add(token);
     const list = this.tokens.get(host) ?? [];
     list.push({ atoms, token, expiresAt: this.deps.clock.now() + expiresIn - margin });
     this.tokens.set(host, list);
@@ -382,6 +409,8 @@ export class Authenticator {
       );
     }
     // The refresh token lives ~3 h; renew it with the AAD token, a minute early.
+    this.secrets.add(aad.token);
+    this.secrets.add(refreshToken);
     const expiresAt = Math.min(aad.expiresOnTimestamp, now + 3 * 3600_000) - 60_000;
     this.exchanged.set(host, { refreshToken, expiresAt });
     return refreshToken;

@@ -647,6 +647,36 @@ describe('a hostile registry', () => {
     });
   });
 
+  describe('when it echoes the credentials in its error messages', () => {
+    it('masks them in ours', async () => {
+      const registry = await serve((req, res) => {
+        const authorization = req.headers.authorization;
+        if (typeof authorization !== 'string') {
+          reply(res, 401, '', { 'www-authenticate': 'Basic realm="hostile"' });
+          return;
+        }
+        const decoded = Buffer.from(authorization.slice('Basic '.length), 'base64').toString();
+        reply(
+          res,
+          404,
+          JSON.stringify({
+            errors: [{ code: 'BLOB_UNKNOWN', message: `no blob for ${authorization} (${decoded})` }],
+          }),
+        );
+      });
+      const { store } = storeFor(registry, {
+        credentials: staticCredentials({
+          [registry.host]: { kind: 'basic', username: 'alice', password: SECRET },
+        }),
+      });
+      const error = (await store.fetchBlob(blob).catch((e: unknown) => e)) as OciError;
+      expect(error.code).toBe('NOT_FOUND');
+      expect(error.message).toContain('(BLOB_UNKNOWN: no blob for Basic *** (alice:***))');
+      expect(error.message).not.toContain(SECRET);
+      expect(error.message).not.toContain(Buffer.from(`alice:${SECRET}`).toString('base64'));
+    });
+  });
+
   describe('when it refuses the password', () => {
     it('names the registry and never the password', async () => {
       const registry = await serve((_req, res) => {

@@ -357,7 +357,7 @@ export class RegistryClient {
       if (!this.policy.retryStatuses.includes(status) || (!idempotent && status !== 429)) return response;
       const code = status === 429 ? 'RATE_LIMITED' : 'SERVER';
       if (n >= maxAttempts) {
-        const detail = registryErrorDetail(await readSmallText(response));
+        const detail = this.auth.redact(registryErrorDetail(await readSmallText(response)));
         throw new OciError(
           code,
           `${what}: the registry answered HTTP ${status} ${n} time${n > 1 ? 's' : ''}${detail}; giving up, try again later`,
@@ -393,7 +393,7 @@ export class RegistryClient {
     registry: string,
     repository: string,
   ): Promise<OciError> {
-    const detail = registryErrorDetail(await readSmallText(response));
+    const detail = this.auth.redact(registryErrorDetail(await readSmallText(response)));
     const where = `${registry}/${repository}`;
     switch (response.status) {
       case 404:
