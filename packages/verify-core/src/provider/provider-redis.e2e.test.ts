@@ -18,15 +18,15 @@ import { loadPolicy } from '../policy/load-policy.js';
 import { E2E_TARGET } from '../test-support/notation-layouts.js';
 import { policyFingerprint } from './provider-files.js';
 import type { TestRedis } from './test-support/provider-kit.js';
+import { pushE2eLayout } from '../test-support/registry-layouts.js';
+import { writeE2ePolicy } from '../test-support/e2e-policy.js';
 import {
   httpsRequest,
   nodeFiles,
   providerPki,
   providerRequest,
-  pushLayout,
   startRedis,
   startTestProvider,
-  writeE2ePolicy,
 } from './test-support/provider-kit.js';
 
 let registry: TestRegistry;
@@ -39,7 +39,7 @@ beforeAll(async () => {
   [registry, redis] = await Promise.all([startRegistry(), startRedis()]);
   work = await mkdtemp(path.join(os.tmpdir(), 'scs-provider-redis-'));
   pki = await providerPki();
-  policyFile = await writeE2ePolicy(work, 'replicas');
+  policyFile = await writeE2ePolicy(work, { name: 'replicas', file: 'replicas.yaml' });
 });
 
 afterAll(async () => {
@@ -149,7 +149,7 @@ describe('two scs serve processes sharing one Redis', () => {
   });
 
   it('answer the second replica from the first one’s work, without a registry request', async () => {
-    const signed = await pushLayout(registry, work, 'e2e-valid-signature', 'replicas/signed');
+    const signed = await pushE2eLayout(registry.host, work, 'e2e-valid-signature', 'replicas/signed');
     expect((await verify(a.url, [signed])).response.items[0]?.value?.isSuccess).toBe(true);
     const fromB = await verify(b.url, [signed]);
     expect(fromB.response.items[0]?.value?.isSuccess).toBe(true);
@@ -161,7 +161,7 @@ describe('two scs serve processes sharing one Redis', () => {
   });
 
   it('judge a new image once between them when asked at the same moment', async () => {
-    const unsigned = await pushLayout(registry, work, 'e2e', 'replicas/unsigned');
+    const unsigned = await pushE2eLayout(registry.host, work, 'e2e', 'replicas/unsigned');
     const answers = await Promise.all([
       verify(a.url, [unsigned]),
       verify(b.url, [unsigned]),
@@ -206,7 +206,7 @@ describe('when Redis is away', () => {
     const provider = await startTestProvider({ policyFile, pki, redisUrl: lonely.url });
     try {
       await lonely.stop();
-      const signed = await pushLayout(registry, work, 'e2e-valid-signature', 'lonely/signed');
+      const signed = await pushE2eLayout(registry.host, work, 'e2e-valid-signature', 'lonely/signed');
       const started = performance.now();
       expect((await verify(provider.url, [signed])).response.items[0]?.value?.isSuccess).toBe(true);
       expect(performance.now() - started).toBeLessThan(3_000);
@@ -221,7 +221,7 @@ describe('when Redis is away', () => {
 
 describe('a cache entry that does not hold together', () => {
   it('is ignored and the image judged again', async () => {
-    const unsigned = await pushLayout(registry, work, 'e2e', 'forged/unsigned');
+    const unsigned = await pushE2eLayout(registry.host, work, 'e2e', 'forged/unsigned');
     const loaded = await loadPolicy(policyFile, { reader: nodeFiles, now: () => new Date() });
     const key = `scs:provider:v1:decision:${policyFingerprint(loaded)}|${registry.host}/forged/unsigned@${E2E_TARGET.digest}`;
     const client = new Redis(redis.url);

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServeRuntime } from '../../provider/serve-runtime.js';
-import { httpsRequest, providerPki, writeE2ePolicy } from '../../provider/test-support/provider-kit.js';
+import { writeE2ePolicy } from '../../test-support/e2e-policy.js';
+import { httpsRequest, providerPki } from '../../provider/test-support/provider-kit.js';
 import type { CliCommandContext } from '../command.js';
 import { memoryOutput, nodeFileSystem } from '../node-io.js';
 import { nodeCliServices } from '../node-services.js';
@@ -19,7 +20,7 @@ let policyFile: string;
 beforeAll(async () => {
   pki = await providerPki();
   work = await mkdtemp(path.join(os.tmpdir(), 'scs-serve-cli-'));
-  policyFile = await writeE2ePolicy(work, 'cli');
+  policyFile = await writeE2ePolicy(work, { name: 'cli', file: 'cli.yaml' });
 });
 
 function testRuntime(): ServeRuntime & { stop: () => void; reload: () => void } {
