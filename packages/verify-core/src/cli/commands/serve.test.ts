@@ -84,6 +84,16 @@ describe('scs serve with a wrong configuration', () => {
       'error: --redis must be redis://host:port or rediss://host:port, got a http: URL',
     ],
     [
+      'a Redis URL without the key that authenticates its entries',
+      () => ['--policy', policyFile, ...tlsArgs(), '--redis', 'redis://cache:6379'],
+      'error: a shared Redis cache needs a key that authenticates its entries (without one, whoever can write to Redis could forge an "allowed"): give the same key of at least 32 bytes to every replica with --redis-key-file <file> or SCS_REDIS_KEY',
+    ],
+    [
+      'a Redis key file without a Redis URL',
+      () => ['--policy', policyFile, ...tlsArgs(), '--redis-key-file', policyFile],
+      'but no Redis URL; give --redis-url-file <file> or SCS_REDIS_URL (or --redis), or drop the key',
+    ],
+    [
       'an unknown log level',
       () => ['--policy', policyFile, ...tlsArgs(), '--log-level', 'loud'],
       'error: --log-level loud is not one of debug, info, warn, error',
@@ -99,6 +109,14 @@ describe('scs serve with a wrong configuration', () => {
     expect(await status).toBe(2);
     expect(out.err).toContain(message);
     expect(out.out).toBe('');
+  });
+
+  it('exits 2 on a Redis URL in the environment without a key, never printing the URL', async () => {
+    const runtime = { ...testRuntime(), env: { SCS_REDIS_URL: 'redis://:pw-7c1e@cache:6379' } };
+    const { status, out } = run(['--policy', policyFile, ...tlsArgs()], runtime);
+    expect(await status).toBe(2);
+    expect(out.err).toContain('error: a shared Redis cache needs a key that authenticates its entries');
+    expect(out.err + out.out).not.toContain('pw-7c1e');
   });
 
   it('exits 2 on an invalid policy, with the policy problem and its fix', async () => {
@@ -210,7 +228,7 @@ describe('the bundle’s Deployment', () => {
       };
       const container = deployment.spec.template.spec.containers[0];
       expect(container?.args[0]).toBe('serve');
-      const options = serveOptions(parseServeArgs(container?.args.slice(1) ?? []), undefined);
+      const options = serveOptions(parseServeArgs(container?.args.slice(1) ?? []));
       expect(options.files).toEqual({
         policy: SCS_PROVIDER.policyPath,
         tlsCert: `${SCS_PROVIDER.tlsDir}/tls.crt`,

@@ -130,6 +130,11 @@ export async function providerPki(): Promise<
   return { ...pki, client: { certPem: client.certPem, keyPem: client.keyPem }, stranger };
 }
 
+/** The Redis cache key of the tests (what `--redis-key-file` holds in a cluster: 48 random bytes, base64). */
+export const TEST_REDIS_KEY = new Uint8Array(
+  Buffer.from('c2NzLXRlc3QtcmVkaXMta2V5LW5vdC1hLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm', 'utf8'),
+);
+
 export const nodeFiles = { readFile: async (file: string) => new Uint8Array(await readFile(file)) };
 
 /** The provider in process on a free loopback port, over the harness PKI, against plain-HTTP registries. */
@@ -138,7 +143,9 @@ export async function startTestProvider(
     policyFile: string;
     pki: TestPki;
     clientCa?: boolean;
+    /** Shares the caches through this Redis, entries authenticated with `redisKey` (default `TEST_REDIS_KEY`). */
     redisUrl?: string;
+    redisKey?: Uint8Array;
     engine?: Partial<ProviderOptions['engine']>;
     limits?: Partial<ProviderOptions['limits']>;
     files?: Partial<ProviderOptions['files']>;
@@ -162,7 +169,9 @@ export async function startTestProvider(
         ...(options.clientCa === true ? { clientCa: options.pki.caCertFile } : {}),
         ...options.files,
       },
-      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+      ...(options.redisUrl === undefined
+        ? {}
+        : { redis: { url: options.redisUrl, key: options.redisKey ?? TEST_REDIS_KEY } }),
       engine: { ...DEFAULT_PROVIDER_OPTIONS.engine, ...options.engine },
       limits: { ...DEFAULT_PROVIDER_OPTIONS.limits, ...options.limits },
       reloadIntervalMs: options.reloadIntervalMs ?? 0,
