@@ -26,6 +26,7 @@ export const SCS_PROVIDER = {
   name: 'scs-provider',
   port: 8443,
   verifyPath: '/verify',
+  mutatePath: '/mutate',
   policyPath: '/etc/scs/policy.yaml',
   tlsDir: '/etc/scs/tls',
   clientCaDir: '/etc/scs/client-ca',
@@ -46,6 +47,11 @@ export interface ScsEngineOptions {
    * Gatekeeper's `gatekeeper-webhook-server-cert` Secret. Default true.
    */
   clientAuth?: boolean;
+  /**
+   * Pin every Pod image to the digest its tag names at admission (a mutation Provider on
+   * `/mutate` and Gatekeeper `Assign` mutators, see `image-pinning.ts`). Default true.
+   */
+  mutation?: boolean;
 }
 
 export interface RatifyEngineOptions {

@@ -122,11 +122,15 @@ describe('when compiling for the scs engine', () => {
     const manifests = bundleObjects(bundle).map((o) => o.file);
     expect(manifests.sort()).toEqual(
       [
+        'assign-scs-pin-images-containers.yaml',
+        'assign-scs-pin-images-ephemeralcontainers.yaml',
+        'assign-scs-pin-images-initcontainers.yaml',
         'configmap-scs-provider-policy.yaml',
         'constrainttemplate-scsimageverification.yaml',
         'deployment-scs-provider.yaml',
         'networkpolicy-scs-provider.yaml',
         'poddisruptionbudget-scs-provider.yaml',
+        'provider-scs-mutation-provider.yaml',
         'provider-scs-provider.yaml',
         'scsimageverification-production.yaml',
         'secret-scs-provider-tls.yaml',
@@ -141,6 +145,7 @@ describe('when compiling for the scs engine', () => {
     expect(bundle.files.get('INSTALL.md')).toMatch(
       /secret-scs-provider-tls.yaml holds the provider's TLS private key/,
     );
+    expect(bundle.files.get('INSTALL.md')).toMatch(/mutating webhook pins every Pod image to the digest/);
   });
 
   it('makes every object valid against its real schema', () => {
@@ -148,7 +153,7 @@ describe('when compiling for the scs engine', () => {
   });
 
   it('points the Provider at the service over HTTPS with whole-second timeout and the CA that signed the serving certificate', () => {
-    const provider = objectOf(bundle, 'Provider');
+    const provider = objectOf(bundle, 'Provider', 'scs-provider');
     expect(provider.spec.url).toBe('https://scs-provider.gatekeeper-system.svc:8443/verify');
     expect(provider.spec.timeout).toBe(5);
     const ca = new X509Certificate(Buffer.from(String(provider.spec.caBundle), 'base64'));
@@ -521,7 +526,15 @@ describe('the constraint', () => {
     expect(objectOf(bundle, 'ScsImageVerification').spec.match).toMatchObject({
       excludedNamespaces: ['gatekeeper-system', 'kube-system', 'policy-system'],
     });
-    expect(objectOf(bundle, 'Provider').spec.url).toBe('https://scs-provider.policy-system.svc:8443/verify');
+    expect(objectOf(bundle, 'Provider', 'scs-provider').spec.url).toBe(
+      'https://scs-provider.policy-system.svc:8443/verify',
+    );
+    expect(objectOf(bundle, 'Provider', 'scs-mutation-provider').spec.url).toBe(
+      'https://scs-provider.policy-system.svc:8443/mutate',
+    );
+    expect(objectOf(bundle, 'Assign', 'scs-pin-images-containers').spec.match).toMatchObject({
+      excludedNamespaces: ['gatekeeper-system', 'kube-system', 'policy-system'],
+    });
   });
 });
 

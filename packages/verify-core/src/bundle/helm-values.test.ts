@@ -116,6 +116,7 @@ describe('the Helm values files', () => {
       validatingWebhookFailurePolicy: 'Fail',
       validatingWebhookTimeoutSeconds: 10,
       externaldataProviderResponseCacheTTL: '30s',
+      mutatingWebhookTimeoutSeconds: 10,
       controllerManager: { exemptNamespaces: ['kube-system'] },
       postInstall: { labelNamespace: { extraNamespaces: ['kube-system'] } },
     });
@@ -127,5 +128,14 @@ describe('the Helm values files', () => {
       mutatingWebhookTimeoutSeconds: 3,
     });
     expect(ratify).toMatch(/validatingWebhookFailurePolicy: Fail +- fail closed/);
+    // Without the scs engine's mutation, the chart's mutating webhook timeout is left alone.
+    const unmutated = parse(
+      compileBundle(loaded, {
+        engine: 'scs',
+        providerTimeoutSeconds: 8,
+        scs: { image: SCS_IMAGE, tls: await testTls(), mutation: false },
+      }).files.get('values/gatekeeper.yaml') ?? '',
+    ) as Record<string, unknown>;
+    expect(unmutated).not.toHaveProperty('mutatingWebhookTimeoutSeconds');
   });
 });

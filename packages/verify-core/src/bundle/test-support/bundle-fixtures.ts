@@ -74,12 +74,19 @@ export function bundleObjects(bundle: CompiledBundle): { file: string; object: R
     .map(([file, text]) => ({ file, object: parse(text) as Record<string, unknown> }));
 }
 
+/** The bundle's object of `kind` (and `name`, when the bundle holds several of that kind). */
 export function objectOf(
   bundle: CompiledBundle,
   kind: string,
+  name?: string,
 ): Record<string, unknown> & { spec: Record<string, unknown> } {
-  const found = bundleObjects(bundle).find((o) => o.object.kind === kind);
-  if (found === undefined) throw new Error(`the bundle has no ${kind}`);
+  const found = bundleObjects(bundle).find(
+    (o) =>
+      o.object.kind === kind &&
+      (name === undefined || (o.object.metadata as { name?: unknown } | undefined)?.name === name),
+  );
+  if (found === undefined)
+    throw new Error(`the bundle has no ${kind}${name === undefined ? '' : ` ${name}`}`);
   return found.object as Record<string, unknown> & { spec: Record<string, unknown> };
 }
 

@@ -13,7 +13,7 @@ import { flag, outputOption, parseCommandArgs, stringOption } from '../parse-arg
 export const BUNDLE_USAGE = [
   'scs bundle --policy <scs-policy.yaml> --engine ratify|scs --out <dir> [--force]',
   '    [--namespace gatekeeper-system] [--timeout <seconds>] [--azure-client-id <id>]',
-  '    scs engine:    --image <registry/scs@sha256:…> [--tls-cert <pem> --tls-key <pem> --ca <pem>] [--replicas <n>] [--no-client-auth]',
+  '    scs engine:    --image <registry/scs@sha256:…> [--tls-cert <pem> --tls-key <pem> --ca <pem>] [--replicas <n>] [--no-client-auth] [--no-mutation]',
   '    ratify engine: [--registry-auth azure-workload-identity|anonymous]',
   '    [--output text|json]',
 ].join('\n');
@@ -59,6 +59,7 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
       ca: { type: 'string' },
       replicas: { type: 'string' },
       'no-client-auth': { type: 'boolean' },
+      'no-mutation': { type: 'boolean' },
       'registry-auth': { type: 'string' },
       output: { type: 'string', short: 'o' },
     },
@@ -76,9 +77,13 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
   if (out === undefined) throw usage('--out <dir> is required');
   const namespace = stringOption(parsed, 'namespace') ?? DEFAULT_NAMESPACE;
   const tlsFiles = ['tls-cert', 'tls-key', 'ca'].map((name) => [name, stringOption(parsed, name)] as const);
-  const scsOnly = ['image', 'replicas', 'no-client-auth', ...tlsFiles.map(([name]) => name)].filter(
-    (name) => parsed.values[name] !== undefined,
-  );
+  const scsOnly = [
+    'image',
+    'replicas',
+    'no-client-auth',
+    'no-mutation',
+    ...tlsFiles.map(([name]) => name),
+  ].filter((name) => parsed.values[name] !== undefined);
   const registryAuth = stringOption(parsed, 'registry-auth');
   if (engine === 'ratify' && scsOnly.length > 0) {
     throw usage(
@@ -133,6 +138,7 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
       image,
       tls,
       clientAuth: !flag(parsed, 'no-client-auth'),
+      mutation: !flag(parsed, 'no-mutation'),
       ...(replicas === undefined ? {} : { replicas }),
     };
   }
