@@ -8,7 +8,9 @@
  * - cold: a new provider (empty caches) judging images it never saw: latency per request, and
  *   registry requests per image;
  * - warm: every image already judged, concurrent clients for a fixed time: requests per second,
- *   p50/p99 latency.
+ *   p50/p99 latency;
+ * - shared: a new replica with empty memory answering from Redis (the real `redis-server`), every
+ *   entry's HMAC checked: latency, and registry requests per image (none expected).
  *
  * Prints a table and writes `bench-results/provider.json`. Measured, never asserted.
  */
@@ -20,12 +22,11 @@ import { performance } from 'node:perf_hooks';
 import { repoRoot, sharedPath, startRegistry } from '../../../test/harness/index.js';
 import type { ProviderResponse } from '../src/bundle/external-data.js';
 import { nodeCliServices } from '../src/cli/node-services.js';
-import { demoTrivyReport } from '../src/demo/sample-documents.js';
-import { buildSampleImage } from '../src/demo/sample-image.js';
-import { TRIVY_REPORT_ARTIFACT_TYPE } from '../src/rules/vulnerabilities/vulnerability-report.js';
+import { pushBenchImage } from './bench-image.js';
 import {
   providerPki,
   providerRequest,
+  startRedis,
   startTestProvider,
 } from '../src/provider/test-support/provider-kit.js';
 
@@ -35,6 +36,7 @@ const COLD_ROUNDS = 6;
 const CONCURRENCY = 4;
 const WARM_SECONDS = 8;
 const SINGLE_SAMPLES = 20;
+const SHARED_ROUNDS = 6;
 const SPDX = sharedPath(
   'golden',
   'ratify-project',
@@ -66,45 +68,15 @@ async function main(): Promise<void> {
     console.log(`preparing ${IMAGES} signed images with an SBOM and a report…`);
     const references: string[] = [];
     for (let i = 0; i < IMAGES; i++) {
-      const image = buildSampleImage({ file: 'bench.txt', text: `benchmark image ${i}\n` });
       const reference = `${registry.host}/bench/app${i % 8}:v${i}`;
-      const target = await services.openTarget(reference, { plainHttp: true });
-      await target.store.pushBlob(image.config.bytes, image.config.mediaType);
-      await target.store.pushBlob(image.layer.bytes, image.layer.mediaType);
-      const subject = await target.store.pushManifest(image.manifest.bytes, image.manifest.mediaType, {
+      await pushBenchImage({
+        services,
+        registryOptions: { plainHttp: true },
+        reference,
         tag: `v${i}`,
-      });
-      await services.sign(target, subject, {
-        key: { keyPem: cert.keyPem, certificatePem: cert.certificatePem },
-        format: 'jws',
-        userMetadata: {},
-      });
-      const created = new Date().toISOString();
-      await target.store.attach({
-        subject,
-        artifactType: 'application/spdx+json',
-        layers: [{ mediaType: 'application/spdx+json', content: spdx }],
-        annotations: { 'org.opencontainers.image.created': created },
-      });
-      await target.store.attach({
-        subject,
-        artifactType: TRIVY_REPORT_ARTIFACT_TYPE,
-        layers: [
-          {
-            mediaType: TRIVY_REPORT_ARTIFACT_TYPE,
-            content: demoTrivyReport(reference, image.config.digest, created, [
-              {
-                id: 'CVE-2099-0001',
-                severity: 'MEDIUM',
-                pkg: 'musl',
-                installed: '1.2.5-r0',
-                fixed: '1.2.5-r1',
-                title: 'bench',
-              },
-            ]),
-          },
-        ],
-        annotations: { 'org.opencontainers.image.created': created },
+        text: `benchmark image ${i}\n`,
+        cert,
+        spdx,
       });
       references.push(reference);
     }
@@ -212,9 +184,41 @@ spec:
     agent.destroy();
     await provider.close();
 
+    // Shared: one replica judges everything into Redis; each round a new replica (empty memory,
+    // same Redis and key) answers every batch from the authenticated shared entries.
+    const redis = await startRedis();
+    const shared: number[] = [];
+    const sharedRegistryPerImage: number[] = [];
+    let sharedRejected = 0;
+    try {
+      const first = await startTestProvider({ policyFile, pki, clientCa: true, redisUrl: redis.url });
+      const firstAgent = agentFor();
+      for (const batch of batches) await post(firstAgent, first.url, batch);
+      firstAgent.destroy();
+      await first.close();
+      for (let r = 0; r < SHARED_ROUNDS; r++) {
+        const replica = await startTestProvider({ policyFile, pki, clientCa: true, redisUrl: redis.url });
+        const replicaAgent = agentFor();
+        const queue = [...batches];
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            for (let batch = queue.shift(); batch !== undefined; batch = queue.shift())
+              shared.push(await post(replicaAgent, replica.url, batch));
+          }),
+        );
+        sharedRegistryPerImage.push(replica.metrics.registryRequests.value() / IMAGES);
+        sharedRejected += replica.metrics.sharedCacheRejected.value();
+        replicaAgent.destroy();
+        await replica.close();
+      }
+    } finally {
+      await redis.stop();
+    }
+
     cold.sort((a, b) => a - b);
     single.sort((a, b) => a - b);
     warm.sort((a, b) => a - b);
+    shared.sort((a, b) => a - b);
     const results = {
       date: new Date().toISOString(),
       node: process.version,
@@ -251,6 +255,18 @@ spec:
         p99Ms: round(quantile(warm, 0.99)),
         registryRequests: warmRegistry,
       },
+      sharedFromRedis: {
+        requests: shared.length,
+        p50Ms: round(quantile(shared, 0.5), 1),
+        p95Ms: round(quantile(shared, 0.95), 1),
+        p99Ms: round(quantile(shared, 0.99), 1),
+        registryRequestsPerImage: round(
+          sharedRegistryPerImage.reduce((a, b) => a + b, 0) / sharedRegistryPerImage.length,
+          2,
+        ),
+        rejectedEntries: sharedRejected,
+        note: 'a new replica, empty memory, every answer read from Redis (redis-server on loopback) and its HMAC checked',
+      },
       ratifyPublished: {
         note: 'Ratify docs (Azure, AKS + ACR): P95 of a warm verification 8–46 ms; a first (uncached) verification 0.9–4 s',
         warmP95Ms: [8, 46],
@@ -271,6 +287,13 @@ spec:
         'p99 ms': '',
         'req/s': '',
         'registry req/image': '',
+      },
+      'new replica, from Redis (10 images/request)': {
+        'p50 ms': results.sharedFromRedis.p50Ms,
+        'p95 ms': results.sharedFromRedis.p95Ms,
+        'p99 ms': results.sharedFromRedis.p99Ms,
+        'req/s': '',
+        'registry req/image': results.sharedFromRedis.registryRequestsPerImage,
       },
       'warm (cached, 10 images/request)': {
         'p50 ms': results.warm.p50Ms,

@@ -19,6 +19,7 @@ import { loadPolicy } from '../policy/load-policy.js';
 import { E2E_TARGET } from '../test-support/notation-layouts.js';
 import { sealEntry } from './authenticated-shared-cache.js';
 import { policyFingerprint } from './provider-files.js';
+import type { RunningProvider } from './start-provider.js';
 import type { TestRedis } from './test-support/provider-kit.js';
 import { pushE2eLayout } from '../test-support/registry-layouts.js';
 import { writeE2ePolicy } from '../test-support/e2e-policy.js';
@@ -257,33 +258,22 @@ describe('when Redis is away', () => {
 
 describe('an entry written into Redis by someone without the provider’s key', () => {
   it('is refused, counted in /metrics, and the image judged: a forged "allowed" admits nothing', async () => {
-    const unsigned = await pushE2eLayout(registry.host, work, 'e2e', 'forged/unsigned');
-    const key = await decisionKey('forged/unsigned');
-    const client = new Redis(redis.url);
-    try {
-      // A well-formed "allowed" for the unsigned image, as anyone who can write to Redis could write it.
-      const forged = JSON.stringify({
-        kind: 'verdict',
-        allowed: true,
-        value: { version: '0.1.0', isSuccess: true, verifierReports: [] },
-      });
-      await client.set(key, JSON.stringify({ e: Date.now() + 60_000, v: forged }), 'PX', 60_000);
-      const provider = await startTestProvider({ policyFile, pki, redisUrl: redis.url });
-      try {
+    // A well-formed "allowed" for the unsigned image, as anyone who can write to Redis could write it.
+    const forged = verdictEntry({ allowed: true, isSuccess: true });
+    const after = await withPlantedDecision(
+      'forged/unsigned',
+      () => forged,
+      async (provider, unsigned) => {
         const item = (await verify(provider.url, [unsigned])).response.items[0];
         expect(item?.value?.isSuccess).toBe(false);
         expect(item?.value?.verifierReports[0]?.message).toContain('no trusted signature');
         expect(provider.metrics.evaluations.value({ outcome: 'denied' })).toBe(1);
         const exposition = (await httpsRequest(`${provider.url}/metrics`, { ca: pki.caCertPem })).text;
         expect(exposition).toMatch(/^scs_provider_shared_cache_rejected_total 1$/m);
-      } finally {
-        await provider.close();
-      }
-      // The provider's own answer replaced the forgery, sealed with its key.
-      expect(await client.get(key)).toMatch(/^scs1\./);
-    } finally {
-      client.disconnect();
-    }
+      },
+    );
+    // The provider's own answer replaced the forgery, sealed with its key.
+    expect(after).toMatch(/^scs1\./);
   });
 
   it('is refused when sealed with another key (a replica configured with a different key)', async () => {
@@ -308,33 +298,58 @@ describe('an entry written into Redis by someone without the provider’s key', 
 
 describe('an authenticated cache entry that does not hold together', () => {
   it('is ignored and the image judged again', async () => {
-    const unsigned = await pushE2eLayout(registry.host, work, 'e2e', 'incoherent/unsigned');
-    const key = await decisionKey('incoherent/unsigned');
-    const client = new Redis(redis.url);
-    try {
-      // "allowed", but its value says isSuccess: false; sealed with the provider's key.
-      const incoherent = JSON.stringify({
-        kind: 'verdict',
-        allowed: true,
-        value: { version: '0.1.0', isSuccess: false, verifierReports: [] },
-      });
-      const entry = JSON.stringify({ e: Date.now() + 60_000, v: incoherent });
-      await client.set(key, sealEntry(TEST_REDIS_KEY, key, entry), 'PX', 60_000);
-      const provider = await startTestProvider({ policyFile, pki, redisUrl: redis.url });
-      try {
+    // "allowed", but its value says isSuccess: false; sealed with the provider's key.
+    const incoherent = verdictEntry({ allowed: true, isSuccess: false });
+    await withPlantedDecision(
+      'incoherent/unsigned',
+      (key) => sealEntry(TEST_REDIS_KEY, key, incoherent),
+      async (provider, unsigned) => {
         const item = (await verify(provider.url, [unsigned])).response.items[0];
         expect(item?.value?.isSuccess).toBe(false);
         expect(item?.value?.verifierReports).toHaveLength(1);
         expect(provider.metrics.evaluations.value({ outcome: 'denied' })).toBe(1);
         expect(provider.metrics.sharedCacheRejected.value()).toBe(0);
-      } finally {
-        await provider.close();
-      }
-    } finally {
-      client.disconnect();
-    }
+      },
+    );
   });
 });
+
+/** A decision cache entry (as the result cache stores it) holding a verdict without reports. */
+function verdictEntry(verdict: { allowed: boolean; isSuccess: boolean }): string {
+  const value = JSON.stringify({
+    kind: 'verdict',
+    allowed: verdict.allowed,
+    value: { version: '0.1.0', isSuccess: verdict.isSuccess, verifierReports: [] },
+  });
+  return JSON.stringify({ e: Date.now() + 60_000, v: value });
+}
+
+/**
+ * Push notation's unsigned e2e image to `repository`, write `stored(key)` into Redis under the
+ * key of its decision, run `check` against a new provider sharing that Redis, and return what
+ * Redis holds under that key afterwards.
+ */
+async function withPlantedDecision(
+  repository: string,
+  stored: (key: string) => string,
+  check: (provider: RunningProvider & { url: string }, image: string) => Promise<void>,
+): Promise<string | null> {
+  const image = await pushE2eLayout(registry.host, work, 'e2e', repository);
+  const key = await decisionKey(repository);
+  const client = new Redis(redis.url);
+  try {
+    await client.set(key, stored(key), 'PX', 60_000);
+    const provider = await startTestProvider({ policyFile, pki, redisUrl: redis.url });
+    try {
+      await check(provider, image);
+    } finally {
+      await provider.close();
+    }
+    return await client.get(key);
+  } finally {
+    client.disconnect();
+  }
+}
 
 /** The Redis key under which the provider keeps its decision on the e2e image in `repository`. */
 async function decisionKey(repository: string): Promise<string> {

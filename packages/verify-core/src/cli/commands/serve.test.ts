@@ -59,6 +59,16 @@ function run(args: string[], runtime = testRuntime()) {
 }
 
 const tlsArgs = () => ['--tls-cert', pki.serverCertFile, '--tls-key', pki.serverKeyFile];
+/** The policy, the TLS files, and a loopback port. */
+const servingArgs = (port: string) => [
+  '--policy',
+  policyFile,
+  ...tlsArgs(),
+  '--host',
+  '127.0.0.1',
+  '--port',
+  port,
+];
 
 describe('scs serve with a wrong configuration', () => {
   it.each([
@@ -134,13 +144,7 @@ describe('scs serve with a wrong configuration', () => {
 describe('scs serve running', () => {
   it('serves until asked to stop, reloads on request, then exits 0', async () => {
     const { status, out, runtime } = run([
-      '--policy',
-      policyFile,
-      ...tlsArgs(),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
+      ...servingArgs('0'),
       '--reload-interval',
       '0',
       '--budget',
@@ -253,15 +257,7 @@ describe('scs serve on a port already taken', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as { port: number }).port;
     try {
-      const { status, out } = run([
-        '--policy',
-        policyFile,
-        ...tlsArgs(),
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(taken),
-      ]);
+      const { status, out } = run(servingArgs(String(taken)));
       expect(await status).toBe(2);
       expect(out.err).toBe(
         `error: cannot listen on 127.0.0.1:${taken} (EADDRINUSE); choose another --port or --host\n`,
