@@ -128,6 +128,14 @@ describe('scs bundle', () => {
       /--no-mutation only apply to --engine scs/,
     ],
     [
+      ['--policy', 'p', '--engine', 'ratify', '--out', 'x', '--redis-secret', 'scs-redis'],
+      /--redis-secret only apply to --engine scs/,
+    ],
+    [
+      ['--policy', 'p', '--engine', 'scs', '--image', SCS_IMAGE, '--out', 'x', '--redis-port', '6380'],
+      /--redis-port needs --redis-secret/,
+    ],
+    [
       ['--policy', 'p', '--engine', 'scs', '--out', 'x', '--registry-auth', 'anonymous'],
       /--registry-auth only applies to --engine ratify/,
     ],

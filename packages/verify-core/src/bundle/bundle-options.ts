@@ -52,6 +52,12 @@ export interface ScsEngineOptions {
    * `/mutate` and Gatekeeper `Assign` mutators, see `image-pinning.ts`). Default true.
    */
   mutation?: boolean;
+  /**
+   * Share the replicas' caches through Redis: the name of a Secret in the namespace holding `url`
+   * (`redis://` or `rediss://`, with its password) and `key` (the cache key, 32 bytes or more),
+   * and the Redis port (default 6379). The bundle never holds their values.
+   */
+  redis?: { secretName: string; port?: number };
 }
 
 export interface RatifyEngineOptions {

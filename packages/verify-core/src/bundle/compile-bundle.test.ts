@@ -257,6 +257,31 @@ describe('when compiling for the scs engine', () => {
     expectEveryObjectValid(plain);
   });
 
+  it('shares the replicas’ caches through Redis from a Secret: URL and key as environment, never as values', async () => {
+    const shared = compileBundle(
+      await loadTestPolicy(productionPolicy()),
+      scsOptions({ scs: { image: SCS_IMAGE, tls, redis: { secretName: 'scs-redis', port: 6380 } } }),
+    );
+    const deployment = objectOf(shared, 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { env?: unknown[]; args: string[] }[] } } };
+    };
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container?.env).toEqual([
+      { name: 'SCS_REDIS_URL', valueFrom: { secretKeyRef: { name: 'scs-redis', key: 'url' } } },
+      { name: 'SCS_REDIS_KEY', valueFrom: { secretKeyRef: { name: 'scs-redis', key: 'key' } } },
+    ]);
+    expect(container?.args.join(' ')).not.toMatch(/redis/);
+    const egress = (objectOf(shared, 'NetworkPolicy').spec.egress as { ports: { port: number }[] }[])[1];
+    expect(egress?.ports.map((p) => p.port)).toEqual([443, 5000, 6380]);
+    expect(shared.files.get('INSTALL.md')).toMatch(
+      /kubectl -n gatekeeper-system create secret generic scs-redis \\\n {2}--from-literal=url='rediss:\/\/:<password>@<redis host>:6380\/0' \\\n {2}--from-literal=key="\$\(openssl rand -base64 48\)"/,
+    );
+    expect([...shared.files.values()].join('\n')).not.toMatch(/redis:\/\/|rediss:\/\/[^:]/);
+    expectEveryObjectValid(shared);
+    // Without a Secret: no Redis at all.
+    expect(bundle.files.get('deployment-scs-provider.yaml')).not.toMatch(/SCS_REDIS|6379/);
+  });
+
   it('gives the provider the workload identity named by the policy (Key Vault store client id)', async () => {
     const yaml = productionPolicy().replace(
       '{ name: e2e, type: ca, certificates: ["keys/e2e.crt"] }',
@@ -559,6 +584,26 @@ describe('compiling', () => {
       /--namespace "Gatekeeper_System" is not a Kubernetes namespace name/,
     ],
     [{ engine: 'kyverno' as 'scs' }, /--engine kyverno is not supported; use one of ratify, scs/],
+    [
+      {
+        scs: {
+          image: SCS_IMAGE,
+          tls: undefined as unknown as ProviderTls,
+          redis: { secretName: 'Redis_Secret' },
+        },
+      },
+      /--redis-secret "Redis_Secret" is not a Kubernetes Secret name/,
+    ],
+    [
+      {
+        scs: {
+          image: SCS_IMAGE,
+          tls: undefined as unknown as ProviderTls,
+          redis: { secretName: 'scs-redis', port: 70_000 },
+        },
+      },
+      /--redis-port 70000 must be a whole number from 1 to 65535/,
+    ],
   ])('refuses bad options with one clear usage error (%#)', async (override, message) => {
     const error = await compileError(productionPolicy(), { ...scsOptions(), ...override });
     expect(error.code).toBe('USAGE');

@@ -23,6 +23,8 @@ import { scsProviderObjects } from './scs-provider-objects.js';
 import { selfContainedPolicyYaml } from './self-contained-policy.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DEFAULT_REDIS_PORT = 6379;
 const DIGEST_PINNED = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
 
 function usage(message: string): VerifyCoreError {
@@ -63,6 +65,18 @@ function checkOptions(options: BundleOptions): { namespace: string; timeout: num
     const replicas = options.scs.replicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 1)
       throw usage(`--replicas ${String(replicas)} must be a whole number of at least 1`);
+    const redis = options.scs.redis;
+    if (redis !== undefined) {
+      if (redis.secretName.length > 253 || !DNS_SUBDOMAIN.test(redis.secretName)) {
+        throw usage(
+          `--redis-secret "${redis.secretName}" is not a Kubernetes Secret name (lower-case letters, digits, - and ., at most 253)`,
+        );
+      }
+      const port = redis.port ?? DEFAULT_REDIS_PORT;
+      if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+        throw usage(`--redis-port ${String(port)} must be a whole number from 1 to 65535`);
+      }
+    }
   }
   return { namespace, timeout };
 }
@@ -85,6 +99,7 @@ function installGuide(options: {
   files: string[];
   secretFile: string | undefined;
   pinning: boolean;
+  redisSecret: string | undefined;
 }): string {
   const lines = [
     `# Cluster policy bundle for policy "${options.policy}" (engine: ${options.engine})`,
@@ -101,6 +116,14 @@ function installGuide(options: {
       `helm repo add ratify ${RATIFY_CHART.repository}`,
       `helm upgrade --install ratify ratify/ratify --version ${RATIFY_CHART.version} \\`,
       `  -n ${options.namespace} -f values/ratify.yaml --atomic`,
+    );
+  }
+  if (options.redisSecret !== undefined) {
+    lines.push(
+      `# the replicas share their caches through Redis: the Secret holds its URL and the cache key`,
+      `kubectl -n ${options.namespace} create secret generic ${options.redisSecret} \\`,
+      "  --from-literal=url='rediss://:<password>@<redis host>:6380/0' \\",
+      '  --from-literal=key="$(openssl rand -base64 48)"',
     );
   }
   lines.push(
@@ -164,6 +187,9 @@ export function compileBundle(loaded: LoadedPolicyWithCertificates, options: Bun
       privateKeyPem: scs.tls.privateKeyPem,
       policyYaml: selfContainedPolicyYaml(loaded),
       labels,
+      ...(scs.redis === undefined
+        ? {}
+        : { redis: { secretName: scs.redis.secretName, port: scs.redis.port ?? DEFAULT_REDIS_PORT } }),
     });
     objects.push(...providerObjects);
     if (scs.mutation ?? true) {
@@ -260,6 +286,7 @@ export function compileBundle(loaded: LoadedPolicyWithCertificates, options: Bun
       files: resources,
       secretFile,
       pinning: resources.some((file) => file.startsWith('assign-')),
+      redisSecret: options.scs?.redis?.secretName,
     }),
   );
   return { files, privateFiles, notes };

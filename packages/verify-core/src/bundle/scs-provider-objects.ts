@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SupplyChainPolicy } from '../policy/types.js';
+import { REDIS_KEY_ENV, REDIS_URL_ENV } from '../provider/redis-settings.js';
 import { gatekeeperProvider } from './admission-template.js';
 import { SCS_PROVIDER } from './bundle-options.js';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -28,7 +29,23 @@ export interface ScsProviderSettings {
   /** The self-contained policy file the provider serves. */
   policyYaml: string;
   labels: Record<string, string>;
+  /** Share the replicas' caches through Redis: the Secret holding its URL and cache key. */
+  redis?: ScsRedisWiring;
 }
+
+/**
+ * The shared cache of the replicas: a Secret (made by the operator, never by the bundle) whose
+ * `url` and `key` reach `scs serve` as `SCS_REDIS_URL` and `SCS_REDIS_KEY`, so neither the
+ * password nor the key shows in the pod spec or the process arguments.
+ */
+export interface ScsRedisWiring {
+  secretName: string;
+  /** The Redis port the NetworkPolicy lets the provider reach. */
+  port: number;
+}
+
+/** The Secret's keys, and the environment variables `scs serve` reads them from. */
+export const REDIS_SECRET_KEYS = { url: REDIS_URL_ENV, key: REDIS_KEY_ENV } as const;
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -184,6 +201,14 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
               imagePullPolicy: 'IfNotPresent',
               args,
               ports: [{ name: 'https', containerPort: port, protocol: 'TCP' }],
+              ...(s.redis === undefined
+                ? {}
+                : {
+                    env: Object.entries(REDIS_SECRET_KEYS).map(([key, name]) => ({
+                      name,
+                      valueFrom: { secretKeyRef: { name: s.redis?.secretName ?? '', key } },
+                    })),
+                  }),
               readinessProbe: probe('/readyz', 5),
               livenessProbe: probe('/healthz', 10),
               resources: {
@@ -237,7 +262,8 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
           ports: [{ protocol: 'TCP', port }],
         },
       ],
-      // DNS, and HTTPS (registries, Key Vault, Entra ID) plus any registry port the policy names.
+      // DNS, and HTTPS (registries, Key Vault, Entra ID) plus any registry port the policy names
+      // (and Redis's, when the replicas share their caches).
       egress: [
         {
           ports: [
@@ -245,7 +271,11 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
             { protocol: 'TCP', port: 53 },
           ],
         },
-        { ports: registryPorts(policy).map((p) => ({ protocol: 'TCP', port: p })) },
+        {
+          ports: [...new Set([...registryPorts(policy), ...(s.redis === undefined ? [] : [s.redis.port])])]
+            .sort((a, b) => a - b)
+            .map((p) => ({ protocol: 'TCP', port: p })),
+        },
       ],
     },
   } satisfies INetworkPolicy & KubernetesObject;

@@ -14,6 +14,7 @@ export const BUNDLE_USAGE = [
   'scs bundle --policy <scs-policy.yaml> --engine ratify|scs --out <dir> [--force]',
   '    [--namespace gatekeeper-system] [--timeout <seconds>] [--azure-client-id <id>]',
   '    scs engine:    --image <registry/scs@sha256:…> [--tls-cert <pem> --tls-key <pem> --ca <pem>] [--replicas <n>] [--no-client-auth] [--no-mutation]',
+  '                   [--redis-secret <Secret with url and key> [--redis-port 6379]]',
   '    ratify engine: [--registry-auth azure-workload-identity|anonymous]',
   '    [--output text|json]',
 ].join('\n');
@@ -60,6 +61,8 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
       replicas: { type: 'string' },
       'no-client-auth': { type: 'boolean' },
       'no-mutation': { type: 'boolean' },
+      'redis-secret': { type: 'string' },
+      'redis-port': { type: 'string' },
       'registry-auth': { type: 'string' },
       output: { type: 'string', short: 'o' },
     },
@@ -82,6 +85,8 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
     'replicas',
     'no-client-auth',
     'no-mutation',
+    'redis-secret',
+    'redis-port',
     ...tlsFiles.map(([name]) => name),
   ].filter((name) => parsed.values[name] !== undefined);
   const registryAuth = stringOption(parsed, 'registry-auth');
@@ -134,11 +139,19 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
       );
     }
     const replicas = wholeNumber(stringOption(parsed, 'replicas'), 'replicas');
+    const redisSecret = stringOption(parsed, 'redis-secret');
+    const redisPort = wholeNumber(stringOption(parsed, 'redis-port'), 'redis-port');
+    if (redisPort !== undefined && redisSecret === undefined) {
+      throw usage('--redis-port needs --redis-secret (the Secret holding the Redis URL and cache key)');
+    }
     options.scs = {
       image,
       tls,
       clientAuth: !flag(parsed, 'no-client-auth'),
       mutation: !flag(parsed, 'no-mutation'),
+      ...(redisSecret === undefined
+        ? {}
+        : { redis: { secretName: redisSecret, ...(redisPort === undefined ? {} : { port: redisPort }) } }),
       ...(replicas === undefined ? {} : { replicas }),
     };
   }

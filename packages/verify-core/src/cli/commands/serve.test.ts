@@ -10,7 +10,8 @@ import { memoryOutput, nodeFileSystem } from '../node-io.js';
 import { nodeCliServices } from '../node-services.js';
 import { runCli } from '../run-cli.js';
 import { SCS_PROVIDER } from '../../bundle/bundle-options.js';
-import { scsProviderObjects } from '../../bundle/scs-provider-objects.js';
+import { REDIS_SECRET_KEYS, scsProviderObjects } from '../../bundle/scs-provider-objects.js';
+import { loadRedisSettings } from '../../provider/redis-settings.js';
 import { SERVE_USAGE, parseServeArgs, parseServeDuration, serveCommandWith, serveOptions } from './serve.js';
 
 let pki: Awaited<ReturnType<typeof providerPki>>;
@@ -248,6 +249,67 @@ describe('the bundle’s Deployment', () => {
       expect(options.engine.budgetMs).toBeLessThan(5_000);
     },
   );
+});
+
+describe('the bundle’s Deployment with a shared Redis cache', () => {
+  it('gives scs serve the Secret’s URL and key through the environment it reads them from', async () => {
+    const objects = scsProviderObjects(
+      {
+        apiVersion: 'scs.dev/v1alpha1',
+        kind: 'SupplyChainPolicy',
+        metadata: { name: 'production' },
+        spec: {
+          scopes: [],
+          admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
+        },
+      },
+      {
+        namespace: 'gatekeeper-system',
+        image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
+        replicas: 2,
+        clientAuth: true,
+        timeoutSeconds: 5,
+        azureClientId: undefined,
+        caCertificatePem: 'ca',
+        certificatePem: 'cert',
+        privateKeyPem: 'key',
+        policyYaml: 'policy',
+        labels: {},
+        redis: { secretName: 'scs-redis', port: 6379 },
+      },
+    );
+    const container = (
+      objects.find((o) => o.kind === 'Deployment') as unknown as {
+        spec: {
+          template: {
+            spec: {
+              containers: {
+                args: string[];
+                env: { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[];
+              }[];
+            };
+          };
+        };
+      }
+    ).spec.template.spec.containers[0];
+    // What the kubelet would put in the environment from the Secret.
+    const secret: Record<string, string> = {
+      url: 'rediss://:pw@redis.gatekeeper-system.svc:6380/0',
+      key: 'k'.repeat(48),
+    };
+    const env = Object.fromEntries(
+      (container?.env ?? []).map((e) => [e.name, secret[e.valueFrom.secretKeyRef.key]]),
+    );
+    expect(Object.keys(env).sort()).toEqual(Object.values(REDIS_SECRET_KEYS).sort());
+    const unused = { readFile: () => Promise.reject(new Error('no file is read')) };
+    const settings = await loadRedisSettings({ env }, unused);
+    expect(settings?.url).toBe(secret.url);
+    expect(Buffer.from(settings?.key ?? []).toString('utf8')).toBe(secret.key);
+    // The arguments parse as they do without Redis (no --redis flag in the pod spec).
+    expect(serveOptions(parseServeArgs(container?.args.slice(1) ?? [])).files.policy).toBe(
+      SCS_PROVIDER.policyPath,
+    );
+  });
 });
 
 describe('scs serve on a port already taken', () => {
