@@ -210,6 +210,8 @@ describe('when compiling for the scs engine', () => {
       '/etc/scs/tls/tls.key',
       '--client-ca',
       '/etc/scs/client-ca/ca.crt',
+      '--budget',
+      '3000ms',
     ]);
     expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', scheme: 'HTTPS' } });
     expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', scheme: 'HTTPS' } });

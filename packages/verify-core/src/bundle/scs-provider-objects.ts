@@ -50,6 +50,15 @@ export const REDIS_SECRET_KEYS = { url: REDIS_URL_ENV, key: REDIS_KEY_ENV } as c
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
+/**
+ * The provider's answer budget for a Gatekeeper Provider timeout: 60 % of it (3 s of the default
+ * 5 s), so that the answer, with every late image as a per-key error, reaches Gatekeeper before
+ * it gives up on the call (which would deny every image of the object with a system error).
+ */
+export function providerBudgetMs(timeoutSeconds: number): number {
+  return Math.round(timeoutSeconds * 600);
+}
+
 /** The registry ports the provider must reach besides 443 (a registry scope like `host:5000/app`). */
 export function registryPorts(policy: SupplyChainPolicy): number[] {
   const ports = new Set<number>([443]);
@@ -123,6 +132,8 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
     '--tls-key',
     `${SCS_PROVIDER.tlsDir}/tls.key`,
     ...(s.clientAuth ? ['--client-ca', `${SCS_PROVIDER.clientCaDir}/ca.crt`] : []),
+    '--budget',
+    `${providerBudgetMs(s.timeoutSeconds)}ms`,
   ];
   const probe = (path: string, periodSeconds: number): IProbe => ({
     httpGet: { path, port: 'https', scheme: 'HTTPS' },

@@ -246,7 +246,45 @@ describe('the bundle’s Deployment', () => {
         expect.objectContaining({ path: '/healthz', scheme: 'HTTPS' }),
       ]);
       // Answered inside the Gatekeeper provider timeout the bundle sets.
-      expect(options.engine.budgetMs).toBeLessThan(5_000);
+      expect(options.engine.budgetMs).toBe(3_000);
+    },
+  );
+
+  it.each([1, 2, 5, 10, 28])(
+    'answers inside a %i s Gatekeeper provider timeout (the budget it passes, with margin)',
+    (timeoutSeconds) => {
+      const deployment = scsProviderObjects(
+        {
+          apiVersion: 'scs.dev/v1alpha1',
+          kind: 'SupplyChainPolicy',
+          metadata: { name: 'production' },
+          spec: {
+            scopes: [],
+            admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
+          },
+        },
+        {
+          namespace: 'gatekeeper-system',
+          image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
+          replicas: 2,
+          clientAuth: true,
+          timeoutSeconds,
+          azureClientId: undefined,
+          caCertificatePem: 'ca',
+          certificatePem: 'cert',
+          privateKeyPem: 'key',
+          policyYaml: 'policy',
+          labels: {},
+        },
+      ).find((o) => o.kind === 'Deployment') as unknown as {
+        spec: { template: { spec: { containers: { args: string[] }[] } } };
+      };
+      const args = deployment.spec.template.spec.containers[0]?.args ?? [];
+      // Parsed as scs serve parses it: the work timeout is still at least the budget.
+      const options = serveOptions(parseServeArgs(args.slice(1)));
+      expect(options.engine.budgetMs).toBeLessThanOrEqual(timeoutSeconds * 1000 * 0.6);
+      expect(options.engine.budgetMs).toBeGreaterThanOrEqual(500);
+      expect(options.engine.workTimeoutMs).toBeGreaterThanOrEqual(options.engine.budgetMs);
     },
   );
 });
