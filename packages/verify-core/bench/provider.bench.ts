@@ -55,6 +55,17 @@ function quantile(sorted: readonly number[], q: number): number {
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
+/** Latency quantiles of sorted samples (ms, one decimal) and the mean registry requests per image. */
+function latencies(sorted: readonly number[], registryPerImage: readonly number[]) {
+  return {
+    requests: sorted.length,
+    p50Ms: round(quantile(sorted, 0.5), 1),
+    p95Ms: round(quantile(sorted, 0.95), 1),
+    p99Ms: round(quantile(sorted, 0.99), 1),
+    registryRequestsPerImage: round(registryPerImage.reduce((a, b) => a + b, 0) / registryPerImage.length, 2),
+  };
+}
+
 async function main(): Promise<void> {
   const registry = await startRegistry();
   const work = await mkdtemp(path.join(os.tmpdir(), 'scs-bench-provider-'));
@@ -134,22 +145,37 @@ spec:
         key: pki.client.keyPem,
       });
 
-    // Cold: a fresh provider per round, batches sent CONCURRENCY at a time.
-    const cold: number[] = [];
-    const registryPerImage: number[] = [];
-    for (let r = 0; r < COLD_ROUNDS; r++) {
-      const provider = await startTestProvider({ policyFile, pki, clientCa: true });
+    /**
+     * One round: a new provider (empty memory) from `options`, every batch posted CONCURRENCY at
+     * a time; the latencies go to `times`, and the provider's counters are read before it closes.
+     */
+    const freshRound = async (
+      options: { redisUrl?: string },
+      times: number[],
+    ): Promise<{ registryPerImage: number; rejected: number }> => {
+      const provider = await startTestProvider({ policyFile, pki, clientCa: true, ...options });
       const agent = agentFor();
       const queue = [...batches];
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           for (let batch = queue.shift(); batch !== undefined; batch = queue.shift())
-            cold.push(await post(agent, provider.url, batch));
+            times.push(await post(agent, provider.url, batch));
         }),
       );
-      registryPerImage.push(provider.metrics.registryRequests.value() / IMAGES);
+      const counted = {
+        registryPerImage: provider.metrics.registryRequests.value() / IMAGES,
+        rejected: provider.metrics.sharedCacheRejected.value(),
+      };
       agent.destroy();
       await provider.close();
+      return counted;
+    };
+
+    // Cold: a fresh provider per round, batches sent CONCURRENCY at a time.
+    const cold: number[] = [];
+    const registryPerImage: number[] = [];
+    for (let r = 0; r < COLD_ROUNDS; r++) {
+      registryPerImage.push((await freshRound({}, cold)).registryPerImage);
     }
 
     // Cold, one image alone: a fresh provider, one request with one key it never saw.
@@ -197,19 +223,9 @@ spec:
       firstAgent.destroy();
       await first.close();
       for (let r = 0; r < SHARED_ROUNDS; r++) {
-        const replica = await startTestProvider({ policyFile, pki, clientCa: true, redisUrl: redis.url });
-        const replicaAgent = agentFor();
-        const queue = [...batches];
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async () => {
-            for (let batch = queue.shift(); batch !== undefined; batch = queue.shift())
-              shared.push(await post(replicaAgent, replica.url, batch));
-          }),
-        );
-        sharedRegistryPerImage.push(replica.metrics.registryRequests.value() / IMAGES);
-        sharedRejected += replica.metrics.sharedCacheRejected.value();
-        replicaAgent.destroy();
-        await replica.close();
+        const counted = await freshRound({ redisUrl: redis.url }, shared);
+        sharedRegistryPerImage.push(counted.registryPerImage);
+        sharedRejected += counted.rejected;
       }
     } finally {
       await redis.stop();
@@ -231,16 +247,7 @@ spec:
           'HTTPS TLS 1.3, mutual TLS, keep-alive; registry: distribution 2.8 on loopback (tag-schema referrers)',
         policy: 'signature (strict) + SPDX SBOM required + Trivy report required (max HIGH)',
       },
-      cold: {
-        requests: cold.length,
-        p50Ms: round(quantile(cold, 0.5), 1),
-        p95Ms: round(quantile(cold, 0.95), 1),
-        p99Ms: round(quantile(cold, 0.99), 1),
-        registryRequestsPerImage: round(
-          registryPerImage.reduce((a, b) => a + b, 0) / registryPerImage.length,
-          2,
-        ),
-      },
+      cold: latencies(cold, registryPerImage),
       coldSingleImage: {
         requests: single.length,
         p50Ms: round(quantile(single, 0.5), 1),
@@ -256,14 +263,7 @@ spec:
         registryRequests: warmRegistry,
       },
       sharedFromRedis: {
-        requests: shared.length,
-        p50Ms: round(quantile(shared, 0.5), 1),
-        p95Ms: round(quantile(shared, 0.95), 1),
-        p99Ms: round(quantile(shared, 0.99), 1),
-        registryRequestsPerImage: round(
-          sharedRegistryPerImage.reduce((a, b) => a + b, 0) / sharedRegistryPerImage.length,
-          2,
-        ),
+        ...latencies(shared, sharedRegistryPerImage),
         rejectedEntries: sharedRejected,
         note: 'a new replica, empty memory, every answer read from Redis (redis-server on loopback) and its HMAC checked',
       },

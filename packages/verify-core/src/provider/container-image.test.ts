@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../../test/harness/paths.js';
 import { SCS_PROVIDER } from '../bundle/bundle-options.js';
-import { scsProviderObjects } from '../bundle/scs-provider-objects.js';
+import { sampleProviderObjects } from '../bundle/test-support/bundle-fixtures.js';
 
 const DOCKERFILE = path.join(repoRoot, 'packages', 'verify-core', 'Dockerfile');
 const dockerfile = readFileSync(DOCKERFILE, 'utf8');
@@ -83,36 +83,7 @@ describe('the scs container image (Dockerfile, not built here)', () => {
     expect(runtimeStage).toContain('USER 65532:65532');
     expect(runtimeStage).toContain(`EXPOSE ${SCS_PROVIDER.port}`);
     expect(runtimeStage).toContain('ENTRYPOINT ["/nodejs/bin/node", "/scs/packages/verify-core/bin/scs.js"]');
-    const deployment = scsProviderObjects(
-      {
-        apiVersion: 'scs.dev/v1alpha1',
-        kind: 'SupplyChainPolicy',
-        metadata: { name: 'p' },
-        spec: {
-          scopes: [],
-          admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
-        },
-      },
-      {
-        namespace: 'gatekeeper-system',
-        image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
-        replicas: 2,
-        clientAuth: true,
-        timeoutSeconds: 5,
-        azureClientId: undefined,
-        caCertificatePem: 'ca',
-        certificatePem: 'cert',
-        privateKeyPem: 'key',
-        policyYaml: 'policy',
-        labels: {},
-      },
-    ).find((o) => o.kind === 'Deployment') as unknown as {
-      spec: { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number } } } };
-    };
-    expect(deployment.spec.template.spec.securityContext).toMatchObject({
-      runAsUser: 65532,
-      runAsGroup: 65532,
-    });
+    expect(sampleProviderObjects().podSecurityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532 });
   });
 
   it('copies every file the CLI loads at run time, and deletes none of them', () => {

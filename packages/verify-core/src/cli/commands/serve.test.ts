@@ -10,7 +10,8 @@ import { memoryOutput, nodeFileSystem } from '../node-io.js';
 import { nodeCliServices } from '../node-services.js';
 import { runCli } from '../run-cli.js';
 import { SCS_PROVIDER } from '../../bundle/bundle-options.js';
-import { REDIS_SECRET_KEYS, scsProviderObjects } from '../../bundle/scs-provider-objects.js';
+import { REDIS_SECRET_KEYS } from '../../bundle/scs-provider-objects.js';
+import { sampleProviderObjects } from '../../bundle/test-support/bundle-fixtures.js';
 import { loadRedisSettings } from '../../provider/redis-settings.js';
 import { SERVE_USAGE, parseServeArgs, parseServeDuration, serveCommandWith, serveOptions } from './serve.js';
 
@@ -193,55 +194,17 @@ describe('the bundle’s Deployment', () => {
   it.each([true, false])(
     'runs scs serve with arguments this command accepts, on the port and paths it serves (client auth %s)',
     (clientAuth) => {
-      const objects = scsProviderObjects(
-        {
-          apiVersion: 'scs.dev/v1alpha1',
-          kind: 'SupplyChainPolicy',
-          metadata: { name: 'production' },
-          spec: {
-            scopes: [],
-            admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
-          },
-        },
-        {
-          namespace: 'gatekeeper-system',
-          image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
-          replicas: 2,
-          clientAuth,
-          timeoutSeconds: 5,
-          azureClientId: undefined,
-          caCertificatePem: 'ca',
-          certificatePem: 'cert',
-          privateKeyPem: 'key',
-          policyYaml: 'policy',
-          labels: {},
-        },
-      );
-      const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
-        spec: {
-          template: {
-            spec: {
-              containers: {
-                args: string[];
-                ports: { containerPort: number }[];
-                readinessProbe: { httpGet: { path: string; scheme: string } };
-                livenessProbe: { httpGet: { path: string; scheme: string } };
-              }[];
-            };
-          };
-        };
-      };
-      const container = deployment.spec.template.spec.containers[0];
-      expect(container?.args[0]).toBe('serve');
-      const options = serveOptions(parseServeArgs(container?.args.slice(1) ?? []));
+      const { container } = sampleProviderObjects({ clientAuth });
+      expect(container.args[0]).toBe('serve');
+      const options = serveOptions(parseServeArgs(container.args.slice(1)));
       expect(options.files).toEqual({
         policy: SCS_PROVIDER.policyPath,
         tlsCert: `${SCS_PROVIDER.tlsDir}/tls.crt`,
         tlsKey: `${SCS_PROVIDER.tlsDir}/tls.key`,
         ...(clientAuth ? { clientCa: `${SCS_PROVIDER.clientCaDir}/ca.crt` } : {}),
       });
-      expect(options.port).toBe(container?.ports[0]?.containerPort);
-      expect([container?.readinessProbe.httpGet, container?.livenessProbe.httpGet]).toEqual([
+      expect(options.port).toBe(container.ports[0]?.containerPort);
+      expect([container.readinessProbe.httpGet, container.livenessProbe.httpGet]).toEqual([
         expect.objectContaining({ path: '/readyz', scheme: 'HTTPS' }),
         expect.objectContaining({ path: '/healthz', scheme: 'HTTPS' }),
       ]);
@@ -253,33 +216,7 @@ describe('the bundle’s Deployment', () => {
   it.each([1, 2, 5, 10, 28])(
     'answers inside a %i s Gatekeeper provider timeout (the budget it passes, with margin)',
     (timeoutSeconds) => {
-      const deployment = scsProviderObjects(
-        {
-          apiVersion: 'scs.dev/v1alpha1',
-          kind: 'SupplyChainPolicy',
-          metadata: { name: 'production' },
-          spec: {
-            scopes: [],
-            admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
-          },
-        },
-        {
-          namespace: 'gatekeeper-system',
-          image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
-          replicas: 2,
-          clientAuth: true,
-          timeoutSeconds,
-          azureClientId: undefined,
-          caCertificatePem: 'ca',
-          certificatePem: 'cert',
-          privateKeyPem: 'key',
-          policyYaml: 'policy',
-          labels: {},
-        },
-      ).find((o) => o.kind === 'Deployment') as unknown as {
-        spec: { template: { spec: { containers: { args: string[] }[] } } };
-      };
-      const args = deployment.spec.template.spec.containers[0]?.args ?? [];
+      const { args } = sampleProviderObjects({ timeoutSeconds }).container;
       // Parsed as scs serve parses it: the work timeout is still at least the budget.
       const options = serveOptions(parseServeArgs(args.slice(1)));
       expect(options.engine.budgetMs).toBeLessThanOrEqual(timeoutSeconds * 1000 * 0.6);
@@ -291,52 +228,14 @@ describe('the bundle’s Deployment', () => {
 
 describe('the bundle’s Deployment with a shared Redis cache', () => {
   it('gives scs serve the Secret’s URL and key through the environment it reads them from', async () => {
-    const objects = scsProviderObjects(
-      {
-        apiVersion: 'scs.dev/v1alpha1',
-        kind: 'SupplyChainPolicy',
-        metadata: { name: 'production' },
-        spec: {
-          scopes: [],
-          admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
-        },
-      },
-      {
-        namespace: 'gatekeeper-system',
-        image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
-        replicas: 2,
-        clientAuth: true,
-        timeoutSeconds: 5,
-        azureClientId: undefined,
-        caCertificatePem: 'ca',
-        certificatePem: 'cert',
-        privateKeyPem: 'key',
-        policyYaml: 'policy',
-        labels: {},
-        redis: { secretName: 'scs-redis', port: 6379 },
-      },
-    );
-    const container = (
-      objects.find((o) => o.kind === 'Deployment') as unknown as {
-        spec: {
-          template: {
-            spec: {
-              containers: {
-                args: string[];
-                env: { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[];
-              }[];
-            };
-          };
-        };
-      }
-    ).spec.template.spec.containers[0];
+    const { container } = sampleProviderObjects({ redis: { secretName: 'scs-redis', port: 6379 } });
     // What the kubelet would put in the environment from the Secret.
     const secret: Record<string, string> = {
       url: 'rediss://:pw@redis.gatekeeper-system.svc:6380/0',
       key: 'k'.repeat(48),
     };
     const env = Object.fromEntries(
-      (container?.env ?? []).map((e) => [e.name, secret[e.valueFrom.secretKeyRef.key]]),
+      (container.env ?? []).map((e) => [e.name, secret[e.valueFrom.secretKeyRef.key]]),
     );
     expect(Object.keys(env).sort()).toEqual(Object.values(REDIS_SECRET_KEYS).sort());
     const unused = { readFile: () => Promise.reject(new Error('no file is read')) };
@@ -344,9 +243,7 @@ describe('the bundle’s Deployment with a shared Redis cache', () => {
     expect(settings?.url).toBe(secret.url);
     expect(Buffer.from(settings?.key ?? []).toString('utf8')).toBe(secret.key);
     // The arguments parse as they do without Redis (no --redis flag in the pod spec).
-    expect(serveOptions(parseServeArgs(container?.args.slice(1) ?? [])).files.policy).toBe(
-      SCS_PROVIDER.policyPath,
-    );
+    expect(serveOptions(parseServeArgs(container.args.slice(1))).files.policy).toBe(SCS_PROVIDER.policyPath);
   });
 });
 
