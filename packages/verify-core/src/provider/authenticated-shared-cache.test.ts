@@ -93,6 +93,16 @@ describe('when someone who can write to Redis but lacks the key writes an entry'
   });
 });
 
+describe('a key shorter than 32 bytes', () => {
+  it('is refused before anything is stored', () => {
+    const inner = memoryShared(() => 0);
+    expect(() => authenticatedSharedCache(inner, new Uint8Array(31), () => undefined)).toThrow(
+      'the Redis cache key holds 31 bytes; it needs at least 32',
+    );
+    expect(() => authenticatedSharedCache(inner, new Uint8Array(32), () => undefined)).not.toThrow();
+  });
+});
+
 describe('leases', () => {
   it('pass through unchanged (they carry no answer)', async () => {
     const { inner, cache } = sealed();

@@ -10,6 +10,7 @@
  * fingerprint and image digest), and the expiry inside the value still bounds it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { VerifyCoreError } from '../errors.js';
 import type { SharedCache } from './shared-cache.js';
 
 /** The shortest key accepted (256 bits). */
@@ -40,13 +41,19 @@ export function openEntry(key: Uint8Array, entryKey: string, stored: string): st
 
 /**
  * `inner` with every value sealed on `set` and checked on `get`. `key` must hold at least
- * `MIN_CACHE_KEY_BYTES` bytes (checked where it is read: `loadRedisSettings`).
+ * `MIN_CACHE_KEY_BYTES` bytes (`loadRedisSettings` says so to the user, naming the source).
  */
 export function authenticatedSharedCache(
   inner: SharedCache,
   key: Uint8Array,
   onRejected: () => void,
 ): SharedCache {
+  if (key.length < MIN_CACHE_KEY_BYTES) {
+    throw new VerifyCoreError(
+      'USAGE',
+      `the Redis cache key holds ${key.length} bytes; it needs at least ${MIN_CACHE_KEY_BYTES}`,
+    );
+  }
   const secret = Uint8Array.from(key);
   return {
     async get(entryKey) {

@@ -124,15 +124,21 @@ export async function startProvider(
   if (options.redis !== undefined) {
     const connect = runtime.connectSharedCache ?? ((url) => connectRedisCache(url, { logger }));
     let rejectionsLogged = 0;
-    shared = authenticatedSharedCache(await connect(options.redis.url), options.redis.key, () => {
-      metrics.sharedCacheRejected.inc();
-      // A few lines tell the operator; the counter tells how many.
-      if (rejectionsLogged++ < 5) {
-        logger.log('warn', 'ignored a shared cache entry whose MAC does not verify', {
-          hint: 'written without this provider’s Redis key: a forgery, or a replica with another key',
-        });
-      }
-    });
+    const redis = await connect(options.redis.url);
+    try {
+      shared = authenticatedSharedCache(redis, options.redis.key, () => {
+        metrics.sharedCacheRejected.inc();
+        // A few lines tell the operator; the counter tells how many.
+        if (rejectionsLogged++ < 5) {
+          logger.log('warn', 'ignored a shared cache entry whose MAC does not verify', {
+            hint: 'written without this provider’s Redis key: a forgery, or a replica with another key',
+          });
+        }
+      });
+    } catch (error) {
+      await redis.close();
+      throw error;
+    }
     logger.log('info', 'sharing the caches through Redis', {
       redis: redisEndpoint(options.redis.url),
       authenticated: true,
