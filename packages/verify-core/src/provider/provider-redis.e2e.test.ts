@@ -287,6 +287,17 @@ describe('an entry written into Redis by someone without the provider’s key', 
     });
     try {
       expect((await verify(first.url, [signed])).response.items[0]?.value?.isSuccess).toBe(true);
+      // The first replica writes its decision after answering: wait until Redis holds it.
+      const key = await decisionKey('other-key/signed');
+      const client = new Redis(redis.url);
+      try {
+        for (let attempt = 0; attempt < 100 && (await client.get(key)) === null; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(await client.get(key)).toMatch(/^scs1\./);
+      } finally {
+        client.disconnect();
+      }
       expect((await verify(second.url, [signed])).response.items[0]?.value?.isSuccess).toBe(true);
       expect(second.metrics.sharedCacheRejected.value()).toBeGreaterThanOrEqual(1);
       expect(second.metrics.evaluations.value({ outcome: 'allowed' })).toBe(1);
