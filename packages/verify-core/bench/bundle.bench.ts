@@ -74,7 +74,8 @@ const result = {
   kustomizeBuildMs: 0,
 };
 let i = 0;
-result.writeBundleMs = await perOp('writeBundle (13 files, atomic)', () =>
+const fileCount = compileBundle(loaded, { engine: 'scs', scs: { image, tls } }).files.size;
+result.writeBundleMs = await perOp(`writeBundle (${fileCount} files, atomic)`, () =>
   writeBundle(
     nodeFileSystem,
     path.join(dir, `out-${i++}`),

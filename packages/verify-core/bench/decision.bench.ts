@@ -24,8 +24,6 @@ import type { RegistryAuth, TestRegistry } from '../../../test/harness/index.js'
 import { nodeCliServices } from '../src/cli/node-services.js';
 import type { RegistryOptions } from '../src/cli/services.js';
 import { buildDecision } from '../src/decision/build-decision.js';
-import { demoTrivyReport } from '../src/demo/sample-documents.js';
-import { buildSampleImage } from '../src/demo/sample-image.js';
 import { evaluate } from '../src/engine/evaluate.js';
 import { MaterialCache } from '../src/engine/material-cache.js';
 import { policySignatureVerifier, policyTrustStore } from '../src/engine/notary-verifier.js';
@@ -37,7 +35,10 @@ import { parseTrivyReport } from '../src/rules/vulnerabilities/parse-trivy.js';
 import { singleScopePolicy } from '../src/test-support/e2e-policy.js';
 import { GOLDEN } from '../src/test-support/golden.js';
 import { vulnerabilityChecks } from '../src/rules/vulnerabilities/vulnerability-checks.js';
+import { demoTrivyReport } from '../src/demo/sample-documents.js';
+import { buildSampleImage } from '../src/demo/sample-image.js';
 import { TRIVY_REPORT_ARTIFACT_TYPE } from '../src/rules/vulnerabilities/vulnerability-report.js';
+import { BENCH_FINDINGS, pushBenchImage } from './bench-image.js';
 
 const ITERATIONS = 20;
 const CPU_ITERATIONS = 200;
@@ -45,16 +46,6 @@ const SPDX = sharedPath('golden', ...GOLDEN.ratifySpdx);
 const clock = (): Date => new Date();
 
 /** The report's one finding: MEDIUM, under the policy's maximum. */
-const BENCH_FINDINGS = [
-  {
-    id: 'CVE-2099-0001',
-    severity: 'MEDIUM',
-    pkg: 'musl',
-    installed: '1.2.5-r0',
-    fixed: '1.2.5-r1',
-    title: 'bench',
-  },
-] as const;
 
 /** The policy of the benchmark: the signature, an SBOM with denied packages and licenses, a report. */
 function benchPolicy(subject: string): string {
@@ -110,36 +101,15 @@ async function prepare(
   });
   const cert = await services.generateTestCertificate('bench', { days: 7 });
   await writeFile(path.join(work, 'bench.crt'), cert.certificatePem);
-  const image = buildSampleImage({ file: 'bench.txt', text: 'benchmark image\n' });
   const reference = `${registry.host}/bench/app:v1`;
-  const target = await services.openTarget(reference, registryOptions);
-  await target.store.pushBlob(image.config.bytes, image.config.mediaType);
-  await target.store.pushBlob(image.layer.bytes, image.layer.mediaType);
-  const subject = await target.store.pushManifest(image.manifest.bytes, image.manifest.mediaType, {
+  await pushBenchImage({
+    services,
+    registryOptions,
+    reference,
     tag: 'v1',
-  });
-  await services.sign(target, subject, {
-    key: { keyPem: cert.keyPem, certificatePem: cert.certificatePem },
-    format: 'jws',
-    userMetadata: {},
-  });
-  const created = new Date().toISOString();
-  await target.store.attach({
-    subject,
-    artifactType: 'application/spdx+json',
-    layers: [{ mediaType: 'application/spdx+json', content: await readFile(SPDX) }],
-    annotations: { 'org.opencontainers.image.created': created },
-  });
-  await target.store.attach({
-    subject,
-    artifactType: TRIVY_REPORT_ARTIFACT_TYPE,
-    layers: [
-      {
-        mediaType: TRIVY_REPORT_ARTIFACT_TYPE,
-        content: demoTrivyReport(reference, image.config.digest, created, BENCH_FINDINGS),
-      },
-    ],
-    annotations: { 'org.opencontainers.image.created': created },
+    text: 'benchmark image\n',
+    cert,
+    spdx: new Uint8Array(await readFile(SPDX)),
   });
   const policyFile = path.join(work, 'scs-policy.yaml');
   await writeFile(policyFile, benchPolicy(cert.subject));

@@ -8,7 +8,9 @@
  * - cold: a new provider (empty caches) judging images it never saw: latency per request, and
  *   registry requests per image;
  * - warm: every image already judged, concurrent clients for a fixed time: requests per second,
- *   p50/p99 latency.
+ *   p50/p99 latency;
+ * - shared: a new replica with empty memory answering from Redis (the real `redis-server`), every
+ *   entry's HMAC checked: latency, and registry requests per image (none expected).
  *
  * Prints a table and writes `bench-results/provider.json`. Measured, never asserted.
  */
@@ -20,12 +22,11 @@ import { performance } from 'node:perf_hooks';
 import { repoRoot, sharedPath, startRegistry } from '../../../test/harness/index.js';
 import type { ProviderResponse } from '../src/bundle/external-data.js';
 import { nodeCliServices } from '../src/cli/node-services.js';
-import { demoTrivyReport } from '../src/demo/sample-documents.js';
-import { buildSampleImage } from '../src/demo/sample-image.js';
-import { TRIVY_REPORT_ARTIFACT_TYPE } from '../src/rules/vulnerabilities/vulnerability-report.js';
+import { pushBenchImage } from './bench-image.js';
 import {
   providerPki,
   providerRequest,
+  startRedis,
   startTestProvider,
 } from '../src/provider/test-support/provider-kit.js';
 
@@ -35,6 +36,7 @@ const COLD_ROUNDS = 6;
 const CONCURRENCY = 4;
 const WARM_SECONDS = 8;
 const SINGLE_SAMPLES = 20;
+const SHARED_ROUNDS = 6;
 const SPDX = sharedPath(
   'golden',
   'ratify-project',
@@ -53,6 +55,17 @@ function quantile(sorted: readonly number[], q: number): number {
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
+/** Latency quantiles of sorted samples (ms, one decimal) and the mean registry requests per image. */
+function latencies(sorted: readonly number[], registryPerImage: readonly number[]) {
+  return {
+    requests: sorted.length,
+    p50Ms: round(quantile(sorted, 0.5), 1),
+    p95Ms: round(quantile(sorted, 0.95), 1),
+    p99Ms: round(quantile(sorted, 0.99), 1),
+    registryRequestsPerImage: round(registryPerImage.reduce((a, b) => a + b, 0) / registryPerImage.length, 2),
+  };
+}
+
 async function main(): Promise<void> {
   const registry = await startRegistry();
   const work = await mkdtemp(path.join(os.tmpdir(), 'scs-bench-provider-'));
@@ -66,45 +79,15 @@ async function main(): Promise<void> {
     console.log(`preparing ${IMAGES} signed images with an SBOM and a report…`);
     const references: string[] = [];
     for (let i = 0; i < IMAGES; i++) {
-      const image = buildSampleImage({ file: 'bench.txt', text: `benchmark image ${i}\n` });
       const reference = `${registry.host}/bench/app${i % 8}:v${i}`;
-      const target = await services.openTarget(reference, { plainHttp: true });
-      await target.store.pushBlob(image.config.bytes, image.config.mediaType);
-      await target.store.pushBlob(image.layer.bytes, image.layer.mediaType);
-      const subject = await target.store.pushManifest(image.manifest.bytes, image.manifest.mediaType, {
+      await pushBenchImage({
+        services,
+        registryOptions: { plainHttp: true },
+        reference,
         tag: `v${i}`,
-      });
-      await services.sign(target, subject, {
-        key: { keyPem: cert.keyPem, certificatePem: cert.certificatePem },
-        format: 'jws',
-        userMetadata: {},
-      });
-      const created = new Date().toISOString();
-      await target.store.attach({
-        subject,
-        artifactType: 'application/spdx+json',
-        layers: [{ mediaType: 'application/spdx+json', content: spdx }],
-        annotations: { 'org.opencontainers.image.created': created },
-      });
-      await target.store.attach({
-        subject,
-        artifactType: TRIVY_REPORT_ARTIFACT_TYPE,
-        layers: [
-          {
-            mediaType: TRIVY_REPORT_ARTIFACT_TYPE,
-            content: demoTrivyReport(reference, image.config.digest, created, [
-              {
-                id: 'CVE-2099-0001',
-                severity: 'MEDIUM',
-                pkg: 'musl',
-                installed: '1.2.5-r0',
-                fixed: '1.2.5-r1',
-                title: 'bench',
-              },
-            ]),
-          },
-        ],
-        annotations: { 'org.opencontainers.image.created': created },
+        text: `benchmark image ${i}\n`,
+        cert,
+        spdx,
       });
       references.push(reference);
     }
@@ -162,22 +145,37 @@ spec:
         key: pki.client.keyPem,
       });
 
-    // Cold: a fresh provider per round, batches sent CONCURRENCY at a time.
-    const cold: number[] = [];
-    const registryPerImage: number[] = [];
-    for (let r = 0; r < COLD_ROUNDS; r++) {
-      const provider = await startTestProvider({ policyFile, pki, clientCa: true });
+    /**
+     * One round: a new provider (empty memory) from `options`, every batch posted CONCURRENCY at
+     * a time; the latencies go to `times`, and the provider's counters are read before it closes.
+     */
+    const freshRound = async (
+      options: { redisUrl?: string },
+      times: number[],
+    ): Promise<{ registryPerImage: number; rejected: number }> => {
+      const provider = await startTestProvider({ policyFile, pki, clientCa: true, ...options });
       const agent = agentFor();
       const queue = [...batches];
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           for (let batch = queue.shift(); batch !== undefined; batch = queue.shift())
-            cold.push(await post(agent, provider.url, batch));
+            times.push(await post(agent, provider.url, batch));
         }),
       );
-      registryPerImage.push(provider.metrics.registryRequests.value() / IMAGES);
+      const counted = {
+        registryPerImage: provider.metrics.registryRequests.value() / IMAGES,
+        rejected: provider.metrics.sharedCacheRejected.value(),
+      };
       agent.destroy();
       await provider.close();
+      return counted;
+    };
+
+    // Cold: a fresh provider per round, batches sent CONCURRENCY at a time.
+    const cold: number[] = [];
+    const registryPerImage: number[] = [];
+    for (let r = 0; r < COLD_ROUNDS; r++) {
+      registryPerImage.push((await freshRound({}, cold)).registryPerImage);
     }
 
     // Cold, one image alone: a fresh provider, one request with one key it never saw.
@@ -212,9 +210,31 @@ spec:
     agent.destroy();
     await provider.close();
 
+    // Shared: one replica judges everything into Redis; each round a new replica (empty memory,
+    // same Redis and key) answers every batch from the authenticated shared entries.
+    const redis = await startRedis();
+    const shared: number[] = [];
+    const sharedRegistryPerImage: number[] = [];
+    let sharedRejected = 0;
+    try {
+      const first = await startTestProvider({ policyFile, pki, clientCa: true, redisUrl: redis.url });
+      const firstAgent = agentFor();
+      for (const batch of batches) await post(firstAgent, first.url, batch);
+      firstAgent.destroy();
+      await first.close();
+      for (let r = 0; r < SHARED_ROUNDS; r++) {
+        const counted = await freshRound({ redisUrl: redis.url }, shared);
+        sharedRegistryPerImage.push(counted.registryPerImage);
+        sharedRejected += counted.rejected;
+      }
+    } finally {
+      await redis.stop();
+    }
+
     cold.sort((a, b) => a - b);
     single.sort((a, b) => a - b);
     warm.sort((a, b) => a - b);
+    shared.sort((a, b) => a - b);
     const results = {
       date: new Date().toISOString(),
       node: process.version,
@@ -227,16 +247,7 @@ spec:
           'HTTPS TLS 1.3, mutual TLS, keep-alive; registry: distribution 2.8 on loopback (tag-schema referrers)',
         policy: 'signature (strict) + SPDX SBOM required + Trivy report required (max HIGH)',
       },
-      cold: {
-        requests: cold.length,
-        p50Ms: round(quantile(cold, 0.5), 1),
-        p95Ms: round(quantile(cold, 0.95), 1),
-        p99Ms: round(quantile(cold, 0.99), 1),
-        registryRequestsPerImage: round(
-          registryPerImage.reduce((a, b) => a + b, 0) / registryPerImage.length,
-          2,
-        ),
-      },
+      cold: latencies(cold, registryPerImage),
       coldSingleImage: {
         requests: single.length,
         p50Ms: round(quantile(single, 0.5), 1),
@@ -250,6 +261,11 @@ spec:
         p95Ms: round(quantile(warm, 0.95)),
         p99Ms: round(quantile(warm, 0.99)),
         registryRequests: warmRegistry,
+      },
+      sharedFromRedis: {
+        ...latencies(shared, sharedRegistryPerImage),
+        rejectedEntries: sharedRejected,
+        note: 'a new replica, empty memory, every answer read from Redis (redis-server on loopback) and its HMAC checked',
       },
       ratifyPublished: {
         note: 'Ratify docs (Azure, AKS + ACR): P95 of a warm verification 8–46 ms; a first (uncached) verification 0.9–4 s',
@@ -271,6 +287,13 @@ spec:
         'p99 ms': '',
         'req/s': '',
         'registry req/image': '',
+      },
+      'new replica, from Redis (10 images/request)': {
+        'p50 ms': results.sharedFromRedis.p50Ms,
+        'p95 ms': results.sharedFromRedis.p95Ms,
+        'p99 ms': results.sharedFromRedis.p99Ms,
+        'req/s': '',
+        'registry req/image': results.sharedFromRedis.registryRequestsPerImage,
       },
       'warm (cached, 10 images/request)': {
         'p50 ms': results.warm.p50Ms,

@@ -31,12 +31,24 @@ describe('scs bundle', () => {
     const ctx = context();
     const out = path.join(dir, 'bundle');
     const code = await runCli(scsEngine(policy, out), ctx);
-    expect(ctx.out.err).toMatch(/^note: secret-scs-provider-tls.yaml holds the provider's TLS private key/);
+    expect(ctx.out.err).toMatch(/^note: Pod images are pinned to the digest their tag names at admission/m);
+    expect(ctx.out.err).toMatch(/^note: secret-scs-provider-tls.yaml holds the provider's TLS private key/m);
     expect(code).toBe(0);
-    expect(ctx.out.out).toMatch(/^wrote the scs bundle of policy "production" in .*bundle \(13 files\):/);
+    expect(ctx.out.out).toMatch(/^wrote the scs bundle of policy "production" in .*bundle \(17 files\):/);
     expect(ctx.out.out).toContain('  secret-scs-provider-tls.yaml   (holds a private key, mode 0600)');
     expect((await readdir(out)).sort()).toContain('kustomization.yaml');
     expect((await stat(path.join(out, 'secret-scs-provider-tls.yaml'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves pod specs as written with --no-mutation: no mutation Provider, no Assign', async () => {
+    const { dir, policy } = await policyDir();
+    const ctx = context();
+    const out = path.join(dir, 'bundle');
+    expect(await runCli([...scsEngine(policy, out), '--no-mutation'], ctx)).toBe(0);
+    expect(ctx.out.out).toMatch(/\(13 files\):/);
+    const files = await readdir(out);
+    expect(files.filter((f) => f.startsWith('assign-') || f.includes('mutation'))).toEqual([]);
+    expect(ctx.out.err).not.toContain('pinned');
   });
 
   it('uses TLS files when given, checked against the service name', async () => {
@@ -110,6 +122,18 @@ describe('scs bundle', () => {
     [
       ['--policy', 'p', '--engine', 'ratify', '--out', 'x', '--image', SCS_IMAGE],
       /--image only apply to --engine scs/,
+    ],
+    [
+      ['--policy', 'p', '--engine', 'ratify', '--out', 'x', '--no-mutation'],
+      /--no-mutation only apply to --engine scs/,
+    ],
+    [
+      ['--policy', 'p', '--engine', 'ratify', '--out', 'x', '--redis-secret', 'scs-redis'],
+      /--redis-secret only apply to --engine scs/,
+    ],
+    [
+      ['--policy', 'p', '--engine', 'scs', '--image', SCS_IMAGE, '--out', 'x', '--redis-port', '6380'],
+      /--redis-port needs --redis-secret/,
     ],
     [
       ['--policy', 'p', '--engine', 'scs', '--out', 'x', '--registry-auth', 'anonymous'],

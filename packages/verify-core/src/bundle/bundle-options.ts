@@ -26,6 +26,7 @@ export const SCS_PROVIDER = {
   name: 'scs-provider',
   port: 8443,
   verifyPath: '/verify',
+  mutatePath: '/mutate',
   policyPath: '/etc/scs/policy.yaml',
   tlsDir: '/etc/scs/tls',
   clientCaDir: '/etc/scs/client-ca',
@@ -46,6 +47,17 @@ export interface ScsEngineOptions {
    * Gatekeeper's `gatekeeper-webhook-server-cert` Secret. Default true.
    */
   clientAuth?: boolean;
+  /**
+   * Pin every Pod image to the digest its tag names at admission (a mutation Provider on
+   * `/mutate` and Gatekeeper `Assign` mutators, see `image-pinning.ts`). Default true.
+   */
+  mutation?: boolean;
+  /**
+   * Share the replicas' caches through Redis: the name of a Secret in the namespace holding `url`
+   * (`redis://` or `rediss://`, with its password) and `key` (the cache key, 32 bytes or more),
+   * and the Redis port (default 6379). The bundle never holds their values.
+   */
+  redis?: { secretName: string; port?: number };
 }
 
 export interface RatifyEngineOptions {

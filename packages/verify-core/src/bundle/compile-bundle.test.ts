@@ -122,11 +122,15 @@ describe('when compiling for the scs engine', () => {
     const manifests = bundleObjects(bundle).map((o) => o.file);
     expect(manifests.sort()).toEqual(
       [
+        'assign-scs-pin-images-containers.yaml',
+        'assign-scs-pin-images-ephemeralcontainers.yaml',
+        'assign-scs-pin-images-initcontainers.yaml',
         'configmap-scs-provider-policy.yaml',
         'constrainttemplate-scsimageverification.yaml',
         'deployment-scs-provider.yaml',
         'networkpolicy-scs-provider.yaml',
         'poddisruptionbudget-scs-provider.yaml',
+        'provider-scs-mutation-provider.yaml',
         'provider-scs-provider.yaml',
         'scsimageverification-production.yaml',
         'secret-scs-provider-tls.yaml',
@@ -141,6 +145,7 @@ describe('when compiling for the scs engine', () => {
     expect(bundle.files.get('INSTALL.md')).toMatch(
       /secret-scs-provider-tls.yaml holds the provider's TLS private key/,
     );
+    expect(bundle.files.get('INSTALL.md')).toMatch(/mutating webhook pins every Pod image to the digest/);
   });
 
   it('makes every object valid against its real schema', () => {
@@ -148,7 +153,7 @@ describe('when compiling for the scs engine', () => {
   });
 
   it('points the Provider at the service over HTTPS with whole-second timeout and the CA that signed the serving certificate', () => {
-    const provider = objectOf(bundle, 'Provider');
+    const provider = objectOf(bundle, 'Provider', 'scs-provider');
     expect(provider.spec.url).toBe('https://scs-provider.gatekeeper-system.svc:8443/verify');
     expect(provider.spec.timeout).toBe(5);
     const ca = new X509Certificate(Buffer.from(String(provider.spec.caBundle), 'base64'));
@@ -205,6 +210,8 @@ describe('when compiling for the scs engine', () => {
       '/etc/scs/tls/tls.key',
       '--client-ca',
       '/etc/scs/client-ca/ca.crt',
+      '--budget',
+      '3000ms',
     ]);
     expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', scheme: 'HTTPS' } });
     expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', scheme: 'HTTPS' } });
@@ -250,6 +257,31 @@ describe('when compiling for the scs engine', () => {
     const text = plain.files.get('deployment-scs-provider.yaml') ?? '';
     expect(text).not.toMatch(/client-ca|gatekeeper-webhook-server-cert/);
     expectEveryObjectValid(plain);
+  });
+
+  it('shares the replicas’ caches through Redis from a Secret: URL and key as environment, never as values', async () => {
+    const shared = compileBundle(
+      await loadTestPolicy(productionPolicy()),
+      scsOptions({ scs: { image: SCS_IMAGE, tls, redis: { secretName: 'scs-redis', port: 6380 } } }),
+    );
+    const deployment = objectOf(shared, 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { env?: unknown[]; args: string[] }[] } } };
+    };
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container?.env).toEqual([
+      { name: 'SCS_REDIS_URL', valueFrom: { secretKeyRef: { name: 'scs-redis', key: 'url' } } },
+      { name: 'SCS_REDIS_KEY', valueFrom: { secretKeyRef: { name: 'scs-redis', key: 'key' } } },
+    ]);
+    expect(container?.args.join(' ')).not.toMatch(/redis/);
+    const egress = (objectOf(shared, 'NetworkPolicy').spec.egress as { ports: { port: number }[] }[])[1];
+    expect(egress?.ports.map((p) => p.port)).toEqual([443, 5000, 6380]);
+    expect(shared.files.get('INSTALL.md')).toMatch(
+      /kubectl -n gatekeeper-system create secret generic scs-redis \\\n {2}--from-literal=url='rediss:\/\/:<password>@<redis host>:6380\/0' \\\n {2}--from-literal=key="\$\(openssl rand -base64 48\)"/,
+    );
+    expect([...shared.files.values()].join('\n')).not.toMatch(/redis:\/\/|rediss:\/\/[^:]/);
+    expectEveryObjectValid(shared);
+    // Without a Secret: no Redis at all.
+    expect(bundle.files.get('deployment-scs-provider.yaml')).not.toMatch(/SCS_REDIS|6379/);
   });
 
   it('gives the provider the workload identity named by the policy (Key Vault store client id)', async () => {
@@ -521,7 +553,15 @@ describe('the constraint', () => {
     expect(objectOf(bundle, 'ScsImageVerification').spec.match).toMatchObject({
       excludedNamespaces: ['gatekeeper-system', 'kube-system', 'policy-system'],
     });
-    expect(objectOf(bundle, 'Provider').spec.url).toBe('https://scs-provider.policy-system.svc:8443/verify');
+    expect(objectOf(bundle, 'Provider', 'scs-provider').spec.url).toBe(
+      'https://scs-provider.policy-system.svc:8443/verify',
+    );
+    expect(objectOf(bundle, 'Provider', 'scs-mutation-provider').spec.url).toBe(
+      'https://scs-provider.policy-system.svc:8443/mutate',
+    );
+    expect(objectOf(bundle, 'Assign', 'scs-pin-images-containers').spec.match).toMatchObject({
+      excludedNamespaces: ['gatekeeper-system', 'kube-system', 'policy-system'],
+    });
   });
 });
 
@@ -546,6 +586,26 @@ describe('compiling', () => {
       /--namespace "Gatekeeper_System" is not a Kubernetes namespace name/,
     ],
     [{ engine: 'kyverno' as 'scs' }, /--engine kyverno is not supported; use one of ratify, scs/],
+    [
+      {
+        scs: {
+          image: SCS_IMAGE,
+          tls: undefined as unknown as ProviderTls,
+          redis: { secretName: 'Redis_Secret' },
+        },
+      },
+      /--redis-secret "Redis_Secret" is not a Kubernetes Secret name/,
+    ],
+    [
+      {
+        scs: {
+          image: SCS_IMAGE,
+          tls: undefined as unknown as ProviderTls,
+          redis: { secretName: 'scs-redis', port: 70_000 },
+        },
+      },
+      /--redis-port 70000 must be a whole number from 1 to 65535/,
+    ],
   ])('refuses bad options with one clear usage error (%#)', async (override, message) => {
     const error = await compileError(productionPolicy(), { ...scsOptions(), ...override });
     expect(error.code).toBe('USAGE');

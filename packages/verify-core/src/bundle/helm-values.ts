@@ -26,22 +26,35 @@ export interface GatekeeperValues {
  * leaves the provider its whole timeout, and `kube-system` exempt from the webhook (with
  * failurePolicy Fail, a Gatekeeper outage must not stop the control plane's own pods).
  */
-export function gatekeeperValues(engine: BundleEngine, providerTimeoutSeconds: number): GatekeeperValues {
+export function gatekeeperValues(
+  engine: BundleEngine,
+  providerTimeoutSeconds: number,
+  options: { mutation: boolean } = { mutation: true },
+): GatekeeperValues {
+  // Ratify's tag-to-digest mutation provider answers within 2 s; the scs mutation Provider has
+  // the same timeout as the verify one, and the webhook the same margin (the chart's default, 1 s,
+  // would cut a cold tag resolution short).
+  const mutatingWebhookTimeoutSeconds =
+    engine === 'ratify' ? 3 : options.mutation ? providerTimeoutSeconds + WEBHOOK_MARGIN_SECONDS : undefined;
   return {
     enableExternalData: true,
     validatingWebhookFailurePolicy: 'Fail',
     validatingWebhookTimeoutSeconds: providerTimeoutSeconds + WEBHOOK_MARGIN_SECONDS,
     externaldataProviderResponseCacheTTL: PROVIDER_CACHE_TTL,
-    // Ratify's tag-to-digest mutation provider answers within 2 s.
-    ...(engine === 'ratify' ? { mutatingWebhookTimeoutSeconds: 3 } : {}),
+    ...(mutatingWebhookTimeoutSeconds === undefined ? {} : { mutatingWebhookTimeoutSeconds }),
     controllerManager: { exemptNamespaces: ['kube-system'] },
     postInstall: { labelNamespace: { extraNamespaces: ['kube-system'] } },
   };
 }
 
-export function gatekeeperValuesYaml(engine: BundleEngine, providerTimeoutSeconds: number): string {
+export function gatekeeperValuesYaml(
+  engine: BundleEngine,
+  providerTimeoutSeconds: number,
+  options: { mutation: boolean } = { mutation: true },
+): string {
+  const values = gatekeeperValues(engine, providerTimeoutSeconds, options);
   return toYaml(
-    gatekeeperValues(engine, providerTimeoutSeconds),
+    values,
     [
       `Values for the ${GATEKEEPER_CHART.name} chart ${GATEKEEPER_CHART.version} (${GATEKEEPER_CHART.repository}), written by scs bundle.`,
       `helm upgrade --install gatekeeper gatekeeper/gatekeeper --version ${GATEKEEPER_CHART.version} -n gatekeeper-system --create-namespace -f values/gatekeeper.yaml`,
@@ -54,6 +67,13 @@ export function gatekeeperValuesYaml(engine: BundleEngine, providerTimeoutSecond
       '  its system error) arrives before the API server gives up on the webhook.',
       `externaldataProviderResponseCacheTTL: ${PROVIDER_CACHE_TTL} - one verification per rollout; short because a cached`,
       '  answer about a tag outlives a move of the tag (reference images by digest).',
+      ...(values.mutatingWebhookTimeoutSeconds === undefined
+        ? []
+        : [
+            `mutatingWebhookTimeoutSeconds: ${values.mutatingWebhookTimeoutSeconds} - the tag -> digest mutation provider answers in time; the`,
+            "  mutating webhook's failure policy stays the chart's Ignore: a Gatekeeper outage leaves images as",
+            '  written, and the validating webhook (Fail) still judges them.',
+          ]),
     ].join('\n'),
   );
 }

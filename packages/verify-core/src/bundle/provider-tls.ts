@@ -83,6 +83,15 @@ function tlsError(message: string): VerifyCoreError {
   return new VerifyCoreError('USAGE', message);
 }
 
+/** The certificate of `pem`, or a USAGE error with `message` (naming the flag and the fix). */
+function certificateOf(pem: string, message: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch (error) {
+    throw new VerifyCoreError('USAGE', message, { cause: error });
+  }
+}
+
 /**
  * Check TLS material given as files: the certificate is signed by the CA, holds the key, is valid
  * at `now` and names `<service>.<namespace>.svc`. Errors name the file role and the fix, never
@@ -92,30 +101,14 @@ export function checkProviderTls(
   tls: ProviderTls,
   options: { service: string; namespace: string; now: Date },
 ): void {
-  let ca: X509Certificate;
-  let cert: X509Certificate;
-  try {
-    ca = new X509Certificate(tls.caCertificatePem);
-  } catch (error) {
-    throw new VerifyCoreError(
-      'USAGE',
-      '--ca is not a PEM certificate; pass the CA certificate that signed --tls-cert',
-      {
-        cause: error,
-      },
-    );
-  }
-  try {
-    cert = new X509Certificate(tls.certificatePem);
-  } catch (error) {
-    throw new VerifyCoreError(
-      'USAGE',
-      '--tls-cert is not a PEM certificate; pass the serving certificate of the provider',
-      {
-        cause: error,
-      },
-    );
-  }
+  const ca = certificateOf(
+    tls.caCertificatePem,
+    '--ca is not a PEM certificate; pass the CA certificate that signed --tls-cert',
+  );
+  const cert = certificateOf(
+    tls.certificatePem,
+    '--tls-cert is not a PEM certificate; pass the serving certificate of the provider',
+  );
   let key: ReturnType<typeof createPrivateKey>;
   try {
     key = createPrivateKey(tls.privateKeyPem);

@@ -117,6 +117,19 @@ export function goDuration(duration: string): string {
   return m[2] === 'd' ? `${Number(m[1]) * 24}h` : duration;
 }
 
+/** A Ratify `Verifier` named `verifier-<name>` (the name Ratify's chart gives its own verifiers). */
+function ratifyVerifier(
+  spec: { name: string; version: string; artifactTypes: string; parameters: Record<string, unknown> },
+  labels: Record<string, string>,
+): KubernetesObject {
+  return {
+    apiVersion: RATIFY_API_VERSION,
+    kind: 'Verifier',
+    metadata: { name: `verifier-${spec.name}`, labels },
+    spec,
+  };
+}
+
 function sbomVerifier(scopes: readonly PolicyScope[], s: RatifySettings): KubernetesObject | undefined {
   const sbom = shared(scopes, 'SBOM rules', (scope) => scope.sbom);
   if (!sbom.required && sbom.deniedPackages.length === 0 && sbom.deniedLicenses.length === 0)
@@ -139,11 +152,8 @@ function sbomVerifier(scopes: readonly PolicyScope[], s: RatifySettings): Kubern
       throw unsupported(`the license pattern "${license}": its sbom verifier matches exact license ids`);
     }
   }
-  return {
-    apiVersion: RATIFY_API_VERSION,
-    kind: 'Verifier',
-    metadata: { name: 'verifier-sbom', labels: s.labels },
-    spec: {
+  return ratifyVerifier(
+    {
       name: 'sbom',
       version: '2.0.0-alpha.1',
       artifactTypes: RATIFY_SBOM_TYPE,
@@ -153,7 +163,8 @@ function sbomVerifier(scopes: readonly PolicyScope[], s: RatifySettings): Kubern
         ...(sbom.signed ? { nestedReferences: NOTARY_SIGNATURE } : {}),
       },
     },
-  };
+    s.labels,
+  );
 }
 
 function reportVerifier(scopes: readonly PolicyScope[], s: RatifySettings): KubernetesObject | undefined {
@@ -168,11 +179,8 @@ function reportVerifier(scopes: readonly PolicyScope[], s: RatifySettings): Kube
     );
   }
   if (v.ignoreUnfixed) throw unsupported('ignoreUnfixed: Ratify counts findings without a fix');
-  return {
-    apiVersion: RATIFY_API_VERSION,
-    kind: 'Verifier',
-    metadata: { name: 'verifier-vulnerabilityreport', labels: s.labels },
-    spec: {
+  return ratifyVerifier(
+    {
       name: 'vulnerabilityreport',
       version: '1.0.0',
       artifactTypes: RATIFY_REPORT_TYPE,
@@ -185,7 +193,8 @@ function reportVerifier(scopes: readonly PolicyScope[], s: RatifySettings): Kube
         ...(v.signed ? { nestedReferences: NOTARY_SIGNATURE } : {}),
       },
     },
-  };
+    s.labels,
+  );
 }
 
 /**
@@ -287,17 +296,15 @@ export function ratifyObjects(loaded: LoadedPolicyWithCertificates, s: RatifySet
     }
   }
 
-  const notation: KubernetesObject = {
-    apiVersion: RATIFY_API_VERSION,
-    kind: 'Verifier',
-    metadata: { name: 'verifier-notation', labels: s.labels },
-    spec: {
+  const notation = ratifyVerifier(
+    {
       name: 'notation',
       version: '1.0.0',
       artifactTypes: NOTARY_SIGNATURE,
       parameters: { verificationCertStores: certStores, trustPolicyDoc: s.trustPolicy },
     },
-  };
+    s.labels,
+  );
 
   const signatureRequired = shared(
     scopes,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SupplyChainPolicy } from '../policy/types.js';
+import { REDIS_KEY_ENV, REDIS_URL_ENV } from '../provider/redis-settings.js';
 import { gatekeeperProvider } from './admission-template.js';
 import { SCS_PROVIDER } from './bundle-options.js';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -28,10 +29,35 @@ export interface ScsProviderSettings {
   /** The self-contained policy file the provider serves. */
   policyYaml: string;
   labels: Record<string, string>;
+  /** Share the replicas' caches through Redis: the Secret holding its URL and cache key. */
+  redis?: ScsRedisWiring;
 }
+
+/**
+ * The shared cache of the replicas: a Secret (made by the operator, never by the bundle) whose
+ * `url` and `key` reach `scs serve` as `SCS_REDIS_URL` and `SCS_REDIS_KEY`, so neither the
+ * password nor the key shows in the pod spec or the process arguments.
+ */
+export interface ScsRedisWiring {
+  secretName: string;
+  /** The Redis port the NetworkPolicy lets the provider reach. */
+  port: number;
+}
+
+/** The Secret's keys, and the environment variables `scs serve` reads them from. */
+export const REDIS_SECRET_KEYS = { url: REDIS_URL_ENV, key: REDIS_KEY_ENV } as const;
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+/**
+ * The provider's answer budget for a Gatekeeper Provider timeout: 60 % of it (3 s of the default
+ * 5 s), so that the answer, with every late image as a per-key error, reaches Gatekeeper before
+ * it gives up on the call (which would deny every image of the object with a system error).
+ */
+export function providerBudgetMs(timeoutSeconds: number): number {
+  return Math.round(timeoutSeconds * 600);
+}
 
 /** The registry ports the provider must reach besides 443 (a registry scope like `host:5000/app`). */
 export function registryPorts(policy: SupplyChainPolicy): number[] {
@@ -106,6 +132,8 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
     '--tls-key',
     `${SCS_PROVIDER.tlsDir}/tls.key`,
     ...(s.clientAuth ? ['--client-ca', `${SCS_PROVIDER.clientCaDir}/ca.crt`] : []),
+    '--budget',
+    `${providerBudgetMs(s.timeoutSeconds)}ms`,
   ];
   const probe = (path: string, periodSeconds: number): IProbe => ({
     httpGet: { path, port: 'https', scheme: 'HTTPS' },
@@ -184,6 +212,14 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
               imagePullPolicy: 'IfNotPresent',
               args,
               ports: [{ name: 'https', containerPort: port, protocol: 'TCP' }],
+              ...(s.redis === undefined
+                ? {}
+                : {
+                    env: Object.entries(REDIS_SECRET_KEYS).map(([key, name]) => ({
+                      name,
+                      valueFrom: { secretKeyRef: { name: s.redis?.secretName ?? '', key } },
+                    })),
+                  }),
               readinessProbe: probe('/readyz', 5),
               livenessProbe: probe('/healthz', 10),
               resources: {
@@ -237,7 +273,8 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
           ports: [{ protocol: 'TCP', port }],
         },
       ],
-      // DNS, and HTTPS (registries, Key Vault, Entra ID) plus any registry port the policy names.
+      // DNS, and HTTPS (registries, Key Vault, Entra ID) plus any registry port the policy names
+      // (and Redis's, when the replicas share their caches).
       egress: [
         {
           ports: [
@@ -245,7 +282,11 @@ export function scsProviderObjects(policy: SupplyChainPolicy, s: ScsProviderSett
             { protocol: 'TCP', port: 53 },
           ],
         },
-        { ports: registryPorts(policy).map((p) => ({ protocol: 'TCP', port: p })) },
+        {
+          ports: [...new Set([...registryPorts(policy), ...(s.redis === undefined ? [] : [s.redis.port])])]
+            .sort((a, b) => a - b)
+            .map((p) => ({ protocol: 'TCP', port: p })),
+        },
       ],
     },
   } satisfies INetworkPolicy & KubernetesObject;

@@ -82,7 +82,7 @@ describe('scs demo', () => {
     expect(rows[3]).toContain('integrity');
     // It lists the cluster bundle it wrote, and says its provider image is a placeholder.
     expect(result.out).toContain(
-      `  bundle       ${path.join(dir, 'bundle')} (13 files: Gatekeeper + the scs provider, install as its INSTALL.md says)`,
+      `  bundle       ${path.join(dir, 'bundle')} (17 files: Gatekeeper + the scs provider, install as its INSTALL.md says)`,
     );
     expect(result.out).toContain('is a placeholder: pass --image <registry>/scs@sha256:<digest>');
     expect(await readdir(path.join(dir, 'bundle'))).toContain('kustomization.yaml');

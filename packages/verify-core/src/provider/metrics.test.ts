@@ -48,6 +48,7 @@ describe('the Prometheus text exposition', () => {
       'scs_provider_evaluations_total',
       'scs_provider_evaluation_duration_seconds',
       'scs_provider_cache_events_total',
+      'scs_provider_shared_cache_rejected_total',
       'scs_provider_deadline_exceeded_total',
       'scs_provider_registry_requests_total',
       'scs_provider_registry_errors_total',

@@ -161,6 +161,10 @@ export class ProviderMetrics {
     'scs_provider_cache_events_total',
     'Result cache lookups: memory-hit, shared-hit (another replica computed it), joined (a computation in flight), miss; shared-error when the shared cache failed.',
   );
+  readonly sharedCacheRejected = new Counter(
+    'scs_provider_shared_cache_rejected_total',
+    'Shared cache (Redis) entries ignored because their MAC does not verify: not written with this provider’s key (a forgery, or a replica with another key).',
+  );
   readonly deadlineExceeded = new Counter(
     'scs_provider_deadline_exceeded_total',
     'Keys answered with an error because they were not judged within the deadline.',
@@ -188,6 +192,7 @@ export class ProviderMetrics {
     this.evaluations,
     this.evaluationDuration,
     this.cache,
+    this.sharedCacheRejected,
     this.deadlineExceeded,
     this.registryRequests,
     this.registryErrors,

@@ -24,7 +24,8 @@ import { policyFingerprint } from './provider-files.js';
 import { silentProviderLogger } from './provider-logger.js';
 import { DEFAULT_REQUEST_LIMITS } from './provider-request.js';
 import { ResultCache } from './result-cache.js';
-import { nodeFiles, writeE2ePolicy } from './test-support/provider-kit.js';
+import { writeE2ePolicy } from '../test-support/e2e-policy.js';
+import { nodeFiles } from './test-support/provider-kit.js';
 
 let layout: string;
 let work: string;
@@ -36,7 +37,7 @@ beforeAll(async () => {
 });
 
 async function policyState(extra?: { registryScopes: string }): Promise<PolicyState> {
-  let file = await writeE2ePolicy(work, 'engine');
+  let file = await writeE2ePolicy(work, { name: 'engine', file: 'engine.yaml' });
   if (extra !== undefined) {
     const { readFile, writeFile } = await import('node:fs/promises');
     file = path.join(work, 'engine-scoped.yaml');

@@ -10,10 +10,12 @@ import { nodeFiles, providerPki } from './test-support/provider-kit.js';
 let pki: Awaited<ReturnType<typeof providerPki>>;
 let dir: string;
 let files: ProviderFiles;
-const now = new Date();
+let now: Date;
 
 beforeAll(async () => {
   pki = await providerPki();
+  // After the certificates exist: openssl starts their validity at the second they are made.
+  now = new Date();
   dir = await mkdtemp(path.join(os.tmpdir(), 'scs-provider-files-'));
   files = {
     policy: 'unused',
@@ -29,8 +31,10 @@ async function file(name: string, content: string): Promise<string> {
   return target;
 }
 
-async function failure(overrides: Partial<ProviderFiles>, at = now): Promise<VerifyCoreError> {
-  const error = await loadTlsMaterial({ ...files, ...overrides }, nodeFiles, at).catch((e: unknown) => e);
+async function failure(overrides: Partial<ProviderFiles>, at?: Date): Promise<VerifyCoreError> {
+  const error = await loadTlsMaterial({ ...files, ...overrides }, nodeFiles, at ?? now).catch(
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(VerifyCoreError);
   const typed = error as VerifyCoreError;
   expect(typed.code).toBe('USAGE');

@@ -20,13 +20,13 @@ import { demoTrivyReport } from '../demo/sample-documents.js';
 import { TRIVY_REPORT_ARTIFACT_TYPE } from '../rules/vulnerabilities/vulnerability-report.js';
 import { GOLDEN, golden } from '../test-support/golden.js';
 import type { RunningProvider } from './start-provider.js';
+import { pushE2eLayout } from '../test-support/registry-layouts.js';
+import { writeE2ePolicy } from '../test-support/e2e-policy.js';
 import {
   httpsRequest,
   providerPki,
   providerRequest,
-  pushLayout,
   startTestProvider,
-  writeE2ePolicy,
 } from './test-support/provider-kit.js';
 
 let registry: TestRegistry;
@@ -52,11 +52,11 @@ beforeAll(async () => {
   registry = await startRegistry();
   work = await mkdtemp(path.join(os.tmpdir(), 'scs-provider-parity-'));
   pki = await providerPki();
-  images.signed = await pushLayout(registry, work, 'e2e-valid-signature', 'parity/signed');
-  images.unsigned = await pushLayout(registry, work, 'e2e', 'parity/unsigned');
-  images.expired = await pushLayout(registry, work, 'e2e-expired-signature', 'parity/expired');
+  images.signed = await pushE2eLayout(registry.host, work, 'e2e-valid-signature', 'parity/signed');
+  images.unsigned = await pushE2eLayout(registry.host, work, 'e2e', 'parity/unsigned');
+  images.expired = await pushE2eLayout(registry.host, work, 'e2e-expired-signature', 'parity/expired');
 
-  images.critical = await pushLayout(registry, work, 'e2e-valid-signature', 'parity/critical');
+  images.critical = await pushE2eLayout(registry.host, work, 'e2e-valid-signature', 'parity/critical');
   const { store } = await openStore(images.critical, { plainHttp: true });
   const manifest = (await store.fetchManifest(await store.resolve('v1'))).manifest as ImageManifest;
   await attach(
@@ -74,16 +74,21 @@ beforeAll(async () => {
     ]),
   );
 
-  images.deniedPackage = await pushLayout(registry, work, 'e2e-valid-signature', 'parity/denied-package');
+  images.deniedPackage = await pushE2eLayout(
+    registry.host,
+    work,
+    'e2e-valid-signature',
+    'parity/denied-package',
+  );
   await attach(images.deniedPackage, 'application/spdx+json', golden(...GOLDEN.ratifySpdx));
 
-  policyFile = await writeE2ePolicy(
-    work,
-    'parity',
-    `      sbom: { required: false, deniedPackages: [{ name: busybox, versions: "<1.36", reason: CVE-2022-48174 }] }
+  policyFile = await writeE2ePolicy(work, {
+    name: 'parity',
+    file: 'parity.yaml',
+    rules: `      sbom: { required: false, deniedPackages: [{ name: busybox, versions: "<1.36", reason: CVE-2022-48174 }] }
       vulnerabilities: { required: false, maxSeverity: HIGH }
 `,
-  );
+  });
   provider = await startTestProvider({ policyFile, pki });
 });
 

@@ -15,15 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderResponse } from '../bundle/external-data.js';
 import type { RunningProvider } from './start-provider.js';
 import type { DelayingProxy } from './test-support/provider-kit.js';
+import { pushE2eLayout } from '../test-support/registry-layouts.js';
+import { writeE2ePolicy } from '../test-support/e2e-policy.js';
 import {
   httpsRequest,
   providerPki,
   providerRequest,
-  pushLayout,
   recordingLogger,
   startDelayingProxy,
   startTestProvider,
-  writeE2ePolicy,
 } from './test-support/provider-kit.js';
 
 let registry: TestRegistry;
@@ -37,9 +37,9 @@ beforeAll(async () => {
   registry = await startRegistry();
   work = await mkdtemp(path.join(os.tmpdir(), 'scs-provider-stress-'));
   pki = await providerPki();
-  signed = await pushLayout(registry, work, 'e2e-valid-signature', 'stress/signed');
-  unsigned = await pushLayout(registry, work, 'e2e', 'stress/unsigned');
-  policyFile = await writeE2ePolicy(work, 'stress');
+  signed = await pushE2eLayout(registry.host, work, 'e2e-valid-signature', 'stress/signed');
+  unsigned = await pushE2eLayout(registry.host, work, 'e2e', 'stress/unsigned');
+  policyFile = await writeE2ePolicy(work, { name: 'stress', file: 'stress.yaml' });
 });
 
 afterAll(async () => {
@@ -273,7 +273,7 @@ describe('graceful shutdown', () => {
 describe('hot reload', () => {
   it('applies a changed policy, and keeps the running one when the new file is not valid', async () => {
     const dir = await mkdtemp(path.join(work, 'reload-policy-'));
-    const file = await writeE2ePolicy(dir, 'reloading');
+    const file = await writeE2ePolicy(dir, { name: 'reloading', file: 'reloading.yaml' });
     const logger = recordingLogger();
     const provider = await startTestProvider({ policyFile: file, pki }, logger);
     try {

@@ -18,14 +18,14 @@ import type { ProviderResponse } from '../bundle/external-data.js';
 import { PROVIDER_RESPONSE_SCHEMA, regoView } from '../bundle/external-data.js';
 import { E2E_TARGET } from '../test-support/notation-layouts.js';
 import type { RunningProvider } from './start-provider.js';
+import { pushE2eLayout } from '../test-support/registry-layouts.js';
+import { writeE2ePolicy } from '../test-support/e2e-policy.js';
 import {
   httpsRequest,
   providerPki,
   providerRequest,
-  pushLayout,
   recordingLogger,
   startTestProvider,
-  writeE2ePolicy,
 } from './test-support/provider-kit.js';
 
 const FIXTURE = fileURLToPath(new URL('../bundle/testdata/provider-response.json', import.meta.url));
@@ -44,10 +44,10 @@ beforeAll(async () => {
   registry = await startRegistry();
   work = await mkdtemp(path.join(os.tmpdir(), 'scs-provider-e2e-'));
   pki = await providerPki();
-  signed = await pushLayout(registry, work, 'e2e-valid-signature', 'seed/signed');
-  unsigned = await pushLayout(registry, work, 'e2e', 'seed/unsigned');
+  signed = await pushE2eLayout(registry.host, work, 'e2e-valid-signature', 'seed/signed');
+  unsigned = await pushE2eLayout(registry.host, work, 'e2e', 'seed/unsigned');
   provider = await startTestProvider(
-    { policyFile: await writeE2ePolicy(work, 'seed'), pki, clientCa: true },
+    { policyFile: await writeE2ePolicy(work, { name: 'seed', file: 'seed.yaml' }), pki, clientCa: true },
     logger,
   );
 });

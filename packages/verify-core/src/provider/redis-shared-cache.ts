@@ -4,9 +4,10 @@
  * `commandTimeoutMs`), so a Redis outage costs each lookup a few milliseconds and the provider
  * goes on with its memory tier; the client reconnects in the background.
  *
- * Whoever can write to this Redis can write the provider's answers: give it a Redis that only
- * the provider replicas reach (a password in the URL, `rediss://` for TLS, a NetworkPolicy).
- * The URL is never logged (it may carry the password).
+ * The entries are authenticated above this tier (`authenticated-shared-cache.ts`: an HMAC with
+ * the provider's key), so whoever can write to this Redis cannot forge answers; still give it a
+ * Redis that only the provider replicas reach (a password, `rediss://` for TLS, a
+ * NetworkPolicy). The URL is never logged (it may carry the password).
  */
 import type { Redis as RedisClient } from 'ioredis';
 import { VerifyCoreError } from '../errors.js';
@@ -31,21 +32,25 @@ export function redisEndpoint(url: string): string {
   }
 }
 
-/** Check a `--redis` URL without connecting: `redis://` or `rediss://`, with a host. */
-export function checkRedisUrl(url: string): void {
+/**
+ * Check a Redis URL without connecting: `redis://` or `rediss://`, with a host. `source` names
+ * where it came from (`--redis`, `--redis-url-file <file>`, `SCS_REDIS_URL`); the URL itself is
+ * never quoted (it may carry the password).
+ */
+export function checkRedisUrl(url: string, source = '--redis'): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new VerifyCoreError(
       'USAGE',
-      '--redis is not a URL; write redis://[:password@]host:6379[/db] or rediss:// for TLS',
+      `${source} is not a URL; write redis://[:password@]host:6379[/db] or rediss:// for TLS`,
     );
   }
   if ((parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
     throw new VerifyCoreError(
       'USAGE',
-      `--redis must be redis://host:port or rediss://host:port, got a ${parsed.protocol} URL`,
+      `${source} must be redis://host:port or rediss://host:port, got a ${parsed.protocol} URL`,
     );
   }
 }

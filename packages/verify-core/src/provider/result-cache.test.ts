@@ -2,35 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CacheEvent, ResultCacheOptions } from './result-cache.js';
 import { ResultCache } from './result-cache.js';
 import type { SharedCache } from './shared-cache.js';
-
-/** A shared tier in memory (what Redis does, minus the network), on the test's clock. */
-function memoryShared(
-  now: () => number,
-): SharedCache & { store: Map<string, { value: string; expires: number }> } {
-  const store = new Map<string, { value: string; expires: number }>();
-  const live = (key: string): string | undefined => {
-    const entry = store.get(key);
-    return entry !== undefined && entry.expires > now() ? entry.value : undefined;
-  };
-  return {
-    store,
-    get: (key) => Promise.resolve(live(key)),
-    set: (key, value, ttlMs) => {
-      store.set(key, { value, expires: now() + ttlMs });
-      return Promise.resolve();
-    },
-    lease: (key, ttlMs) => {
-      if (live(key) !== undefined) return Promise.resolve(false);
-      store.set(key, { value: '1', expires: now() + ttlMs });
-      return Promise.resolve(true);
-    },
-    release: (key) => {
-      store.delete(key);
-      return Promise.resolve();
-    },
-    close: () => Promise.resolve(),
-  };
-}
+import { memoryShared } from './test-support/memory-shared-cache.js';
 
 function cache(overrides: Partial<ResultCacheOptions<string>> = {}) {
   let time = 1_000_000;

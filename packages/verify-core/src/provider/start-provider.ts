@@ -24,6 +24,7 @@ import type { RequestLimits } from './provider-request.js';
 import { DEFAULT_REQUEST_LIMITS } from './provider-request.js';
 import type { ProviderServer } from './provider-server.js';
 import { startProviderServer } from './provider-server.js';
+import { authenticatedSharedCache } from './authenticated-shared-cache.js';
 import { connectRedisCache, redisEndpoint } from './redis-shared-cache.js';
 import type { CacheEvent } from './result-cache.js';
 import { ResultCache } from './result-cache.js';
@@ -34,8 +35,8 @@ export interface ProviderOptions {
   /** Address to listen on (default all interfaces). */
   host: string;
   port: number;
-  /** `redis://…` / `rediss://…`: share the caches between replicas. */
-  redisUrl?: string;
+  /** Share the caches between replicas through Redis, entries authenticated with `key`. */
+  redis?: { url: string; key: Uint8Array };
   engine: EngineSettings;
   limits: RequestLimits;
   /** Decisions and tag resolutions running at once against one registry. */
@@ -73,7 +74,7 @@ export interface ProviderRuntime {
   verifierFor: (loaded: LoadedPolicyWithCertificates) => Promise<SignatureVerifier>;
   /** Registry credentials (docker config, Azure workload identity for ACR). */
   credentials?: CredentialProvider;
-  /** Connects the shared cache for `redisUrl` (default: Redis through ioredis). */
+  /** Connects the shared cache for `redis.url` (default: Redis through ioredis). */
   connectSharedCache?: (url: string) => Promise<SharedCache>;
 }
 
@@ -120,11 +121,28 @@ export async function startProvider(
   await reloader.load();
 
   let shared: SharedCache | undefined;
-  if (options.redisUrl !== undefined) {
-    shared = await (runtime.connectSharedCache ?? ((url) => connectRedisCache(url, { logger })))(
-      options.redisUrl,
-    );
-    logger.log('info', 'sharing the caches through Redis', { redis: redisEndpoint(options.redisUrl) });
+  if (options.redis !== undefined) {
+    const connect = runtime.connectSharedCache ?? ((url) => connectRedisCache(url, { logger }));
+    let rejectionsLogged = 0;
+    const redis = await connect(options.redis.url);
+    try {
+      shared = authenticatedSharedCache(redis, options.redis.key, () => {
+        metrics.sharedCacheRejected.inc();
+        // A few lines tell the operator; the counter tells how many.
+        if (rejectionsLogged++ < 5) {
+          logger.log('warn', 'ignored a shared cache entry whose MAC does not verify', {
+            hint: 'written without this provider’s Redis key: a forgery, or a replica with another key',
+          });
+        }
+      });
+    } catch (error) {
+      await redis.close();
+      throw error;
+    }
+    logger.log('info', 'sharing the caches through Redis', {
+      redis: redisEndpoint(options.redis.url),
+      authenticated: true,
+    });
   }
   const onEvent = (event: CacheEvent, error?: unknown): void => {
     metrics.cache.inc({ event });

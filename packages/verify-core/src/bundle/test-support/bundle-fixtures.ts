@@ -9,6 +9,8 @@ import { loadPolicy } from '../../policy/load-policy.js';
 import type { CompiledBundle } from '../bundle-options.js';
 import type { ProviderTls } from '../provider-tls.js';
 import { generateProviderTls } from '../provider-tls.js';
+import type { ScsProviderSettings } from '../scs-provider-objects.js';
+import { scsProviderObjects } from '../scs-provider-objects.js';
 
 export const SCS_IMAGE = `registry.example.com/scs/scs@sha256:${'5'.repeat(64)}`;
 
@@ -74,15 +76,76 @@ export function bundleObjects(bundle: CompiledBundle): { file: string; object: R
     .map(([file, text]) => ({ file, object: parse(text) as Record<string, unknown> }));
 }
 
+/** The bundle's object of `kind` (and `name`, when the bundle holds several of that kind). */
 export function objectOf(
   bundle: CompiledBundle,
   kind: string,
+  name?: string,
 ): Record<string, unknown> & { spec: Record<string, unknown> } {
-  const found = bundleObjects(bundle).find((o) => o.object.kind === kind);
-  if (found === undefined) throw new Error(`the bundle has no ${kind}`);
+  const found = bundleObjects(bundle).find(
+    (o) =>
+      o.object.kind === kind &&
+      (name === undefined || (o.object.metadata as { name?: unknown } | undefined)?.name === name),
+  );
+  if (found === undefined)
+    throw new Error(`the bundle has no ${kind}${name === undefined ? '' : ` ${name}`}`);
   return found.object as Record<string, unknown> & { spec: Record<string, unknown> };
 }
 
 export function parseYamlStream(text: string): Record<string, unknown>[] {
   return parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>);
+}
+
+/** The container of the Deployment that runs `scs serve`, as the bundle writes it. */
+export interface ProviderContainer {
+  args: string[];
+  ports: { containerPort: number }[];
+  env?: { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[];
+  readinessProbe: { httpGet: { path: string; scheme: string } };
+  livenessProbe: { httpGet: { path: string; scheme: string } };
+}
+
+/**
+ * The objects that run `scs serve` for a policy without scopes, with placeholder TLS material
+ * (not parsed by `scsProviderObjects`) and `overrides` of the usual settings; and the `scs`
+ * container of their Deployment.
+ */
+export function sampleProviderObjects(overrides: Partial<ScsProviderSettings> = {}): {
+  objects: ReturnType<typeof scsProviderObjects>;
+  container: ProviderContainer;
+  podSecurityContext: Record<string, unknown>;
+} {
+  const objects = scsProviderObjects(
+    {
+      apiVersion: 'scs.dev/v1alpha1',
+      kind: 'SupplyChainPolicy',
+      metadata: { name: 'production' },
+      spec: {
+        scopes: [],
+        admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
+      },
+    },
+    {
+      namespace: 'gatekeeper-system',
+      image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
+      replicas: 2,
+      clientAuth: true,
+      timeoutSeconds: 5,
+      azureClientId: undefined,
+      caCertificatePem: 'ca',
+      certificatePem: 'cert',
+      privateKeyPem: 'key',
+      policyYaml: 'policy',
+      labels: {},
+      ...overrides,
+    },
+  );
+  const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+    spec: {
+      template: { spec: { containers: ProviderContainer[]; securityContext: Record<string, unknown> } };
+    };
+  };
+  const container = deployment.spec.template.spec.containers[0];
+  if (container === undefined) throw new Error('the provider Deployment has no container');
+  return { objects, container, podSecurityContext: deployment.spec.template.spec.securityContext };
 }

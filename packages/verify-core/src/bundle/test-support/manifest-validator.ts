@@ -7,6 +7,10 @@
  * - Constraints: Gatekeeper generates their CRD from the ConstraintTemplate at run time, so the
  *   schema is assembled the same way here: the template's kind and parameter schema, plus the
  *   match schema (fields and patterns of Gatekeeper's match CRD, written out below).
+ * - Gatekeeper's `Assign` mutator: its CRD is not in ../shared, so its schema is written out
+ *   below (ASSIGN_SCHEMA): the match schema above, and only fields that the upstream Assign
+ *   objects in ../shared use (ASSIGN_EXAMPLES; a test holds the schema to them). The allowed
+ *   values of `failurePolicy` (UseDefault, Ignore, Fail) come from Gatekeeper's documentation.
  * - Core objects: the kubernetes-models@4.5.0 validators (types, required fields, enums),
  *   plus an unknown-field check of top-level and metadata fields (nested fields are typed with
  *   the kubernetes-models interfaces where the compiler builds them).
@@ -79,6 +83,72 @@ const MATCH_SCHEMA = {
   },
 };
 
+/** Upstream Assign objects in ../shared/schemas (Helm template lines are dropped when read). */
+export const ASSIGN_EXAMPLES: readonly string[][] = [
+  ['gatekeeper', 'test', 'externaldata', 'dummy-provider', 'mutation', 'valid.yaml'],
+  ['gatekeeper', 'test', 'externaldata', 'dummy-provider', 'mutation', 'invalid_assign.yaml'],
+  ['gatekeeper', 'test', 'bats', 'tests', 'mutations', 'k8sexternalip_assign.yaml'],
+  ['ratify', 'charts', 'ratify', 'templates', 'assign.yaml'],
+  ['ratify@main', 'deployments', 'ratify-gatekeeper-provider', 'templates', 'assign.yaml'],
+];
+
+/** Gatekeeper's Assign (`mutations.gatekeeper.sh/v1`), closed: see ASSIGN_EXAMPLES. */
+export const ASSIGN_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { enum: ['mutations.gatekeeper.sh/v1', 'mutations.gatekeeper.sh/v1beta1'] },
+    kind: { const: 'Assign' },
+    metadata: { type: 'object' },
+    spec: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['applyTo', 'location', 'parameters'],
+      properties: {
+        applyTo: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['groups', 'kinds', 'versions'],
+            properties: { groups: stringArray, kinds: stringArray, versions: stringArray },
+          },
+        },
+        match: MATCH_SCHEMA,
+        location: { type: 'string', pattern: '^spec\\.' },
+        parameters: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['assign'],
+          properties: {
+            assign: {
+              type: 'object',
+              additionalProperties: false,
+              minProperties: 1,
+              maxProperties: 1,
+              properties: {
+                value: {},
+                externalData: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['provider'],
+                  properties: {
+                    provider: { type: 'string', minLength: 1 },
+                    dataSource: { enum: ['ValueAtLocation', 'Username'] },
+                    failurePolicy: { enum: ['UseDefault', 'Ignore', 'Fail'] },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 /** Top-level and metadata fields a core object of the bundle may have (nested fields: typed by kubernetes-models in the compiler). */
 const CORE_TOP_FIELDS = [
   'apiVersion',
@@ -149,6 +219,14 @@ function metadataProblems(object: Json, namespaced: boolean | undefined): string
   return problems;
 }
 
+/** The schema violations of `object` (empty: valid). */
+function problemsOf(validate: ValidateFunction, object: unknown): string[] {
+  if (validate(object)) return [];
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+  );
+}
+
 interface Crd {
   namespaced: boolean;
   validate: ValidateFunction;
@@ -187,6 +265,8 @@ export function loadManifestValidator(): ManifestValidator {
       });
     }
   }
+
+  const assignValidator = ajv.compile(ASSIGN_SCHEMA);
 
   const constraintValidator = (template: Json): ValidateFunction => {
     const crdSpec = ((template.spec as Json).crd as Json).spec as Json;
@@ -239,27 +319,14 @@ export function loadManifestValidator(): ManifestValidator {
         if (template === undefined)
           return [`no ConstraintTemplate of the bundle defines the constraint kind ${kind}`];
         const validate = constraintValidator(template as Json);
-        const ok = validate(object);
-        return [
-          ...(ok
-            ? []
-            : (validate.errors ?? []).map(
-                (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
-              )),
-          ...metadataProblems(object, false),
-        ];
+        return [...problemsOf(validate, object), ...metadataProblems(object, false)];
+      }
+      if (group === 'mutations.gatekeeper.sh' && kind === 'Assign') {
+        return [...problemsOf(assignValidator, object), ...metadataProblems(object, false)];
       }
       const crd = crds.get(`${group}/${version}/${kind}`);
       if (crd !== undefined) {
-        const ok = crd.validate(object);
-        return [
-          ...(ok
-            ? []
-            : (crd.validate.errors ?? []).map(
-                (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
-              )),
-          ...metadataProblems(object, crd.namespaced),
-        ];
+        return [...problemsOf(crd.validate, object), ...metadataProblems(object, crd.namespaced)];
       }
       const Model = CORE_MODELS[`${apiVersion}/${kind}`];
       if (Model === undefined) return [`no schema known for ${apiVersion} ${kind}`];

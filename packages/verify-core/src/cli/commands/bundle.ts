@@ -13,7 +13,8 @@ import { flag, outputOption, parseCommandArgs, stringOption } from '../parse-arg
 export const BUNDLE_USAGE = [
   'scs bundle --policy <scs-policy.yaml> --engine ratify|scs --out <dir> [--force]',
   '    [--namespace gatekeeper-system] [--timeout <seconds>] [--azure-client-id <id>]',
-  '    scs engine:    --image <registry/scs@sha256:…> [--tls-cert <pem> --tls-key <pem> --ca <pem>] [--replicas <n>] [--no-client-auth]',
+  '    scs engine:    --image <registry/scs@sha256:…> [--tls-cert <pem> --tls-key <pem> --ca <pem>] [--replicas <n>] [--no-client-auth] [--no-mutation]',
+  '                   [--redis-secret <Secret with url and key> [--redis-port 6379]]',
   '    ratify engine: [--registry-auth azure-workload-identity|anonymous]',
   '    [--output text|json]',
 ].join('\n');
@@ -59,6 +60,9 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
       ca: { type: 'string' },
       replicas: { type: 'string' },
       'no-client-auth': { type: 'boolean' },
+      'no-mutation': { type: 'boolean' },
+      'redis-secret': { type: 'string' },
+      'redis-port': { type: 'string' },
       'registry-auth': { type: 'string' },
       output: { type: 'string', short: 'o' },
     },
@@ -76,9 +80,15 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
   if (out === undefined) throw usage('--out <dir> is required');
   const namespace = stringOption(parsed, 'namespace') ?? DEFAULT_NAMESPACE;
   const tlsFiles = ['tls-cert', 'tls-key', 'ca'].map((name) => [name, stringOption(parsed, name)] as const);
-  const scsOnly = ['image', 'replicas', 'no-client-auth', ...tlsFiles.map(([name]) => name)].filter(
-    (name) => parsed.values[name] !== undefined,
-  );
+  const scsOnly = [
+    'image',
+    'replicas',
+    'no-client-auth',
+    'no-mutation',
+    'redis-secret',
+    'redis-port',
+    ...tlsFiles.map(([name]) => name),
+  ].filter((name) => parsed.values[name] !== undefined);
   const registryAuth = stringOption(parsed, 'registry-auth');
   if (engine === 'ratify' && scsOnly.length > 0) {
     throw usage(
@@ -129,10 +139,19 @@ export async function bundleCommand(args: readonly string[], ctx: CliCommandCont
       );
     }
     const replicas = wholeNumber(stringOption(parsed, 'replicas'), 'replicas');
+    const redisSecret = stringOption(parsed, 'redis-secret');
+    const redisPort = wholeNumber(stringOption(parsed, 'redis-port'), 'redis-port');
+    if (redisPort !== undefined && redisSecret === undefined) {
+      throw usage('--redis-port needs --redis-secret (the Secret holding the Redis URL and cache key)');
+    }
     options.scs = {
       image,
       tls,
       clientAuth: !flag(parsed, 'no-client-auth'),
+      mutation: !flag(parsed, 'no-mutation'),
+      ...(redisSecret === undefined
+        ? {}
+        : { redis: { secretName: redisSecret, ...(redisPort === undefined ? {} : { port: redisPort }) } }),
       ...(replicas === undefined ? {} : { replicas }),
     };
   }

@@ -3,13 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServeRuntime } from '../../provider/serve-runtime.js';
-import { httpsRequest, providerPki, writeE2ePolicy } from '../../provider/test-support/provider-kit.js';
+import { writeE2ePolicy } from '../../test-support/e2e-policy.js';
+import { httpsRequest, providerPki } from '../../provider/test-support/provider-kit.js';
 import type { CliCommandContext } from '../command.js';
 import { memoryOutput, nodeFileSystem } from '../node-io.js';
 import { nodeCliServices } from '../node-services.js';
 import { runCli } from '../run-cli.js';
 import { SCS_PROVIDER } from '../../bundle/bundle-options.js';
-import { scsProviderObjects } from '../../bundle/scs-provider-objects.js';
+import { REDIS_SECRET_KEYS } from '../../bundle/scs-provider-objects.js';
+import { sampleProviderObjects } from '../../bundle/test-support/bundle-fixtures.js';
+import { loadRedisSettings } from '../../provider/redis-settings.js';
 import { SERVE_USAGE, parseServeArgs, parseServeDuration, serveCommandWith, serveOptions } from './serve.js';
 
 let pki: Awaited<ReturnType<typeof providerPki>>;
@@ -19,7 +22,7 @@ let policyFile: string;
 beforeAll(async () => {
   pki = await providerPki();
   work = await mkdtemp(path.join(os.tmpdir(), 'scs-serve-cli-'));
-  policyFile = await writeE2ePolicy(work, 'cli');
+  policyFile = await writeE2ePolicy(work, { name: 'cli', file: 'cli.yaml' });
 });
 
 function testRuntime(): ServeRuntime & { stop: () => void; reload: () => void } {
@@ -58,6 +61,16 @@ function run(args: string[], runtime = testRuntime()) {
 }
 
 const tlsArgs = () => ['--tls-cert', pki.serverCertFile, '--tls-key', pki.serverKeyFile];
+/** The policy, the TLS files, and a loopback port. */
+const servingArgs = (port: string) => [
+  '--policy',
+  policyFile,
+  ...tlsArgs(),
+  '--host',
+  '127.0.0.1',
+  '--port',
+  port,
+];
 
 describe('scs serve with a wrong configuration', () => {
   it.each([
@@ -83,6 +96,16 @@ describe('scs serve with a wrong configuration', () => {
       'error: --redis must be redis://host:port or rediss://host:port, got a http: URL',
     ],
     [
+      'a Redis URL without the key that authenticates its entries',
+      () => ['--policy', policyFile, ...tlsArgs(), '--redis', 'redis://cache:6379'],
+      'error: a shared Redis cache needs a key that authenticates its entries (without one, whoever can write to Redis could forge an "allowed"): give the same key of at least 32 bytes to every replica with --redis-key-file <file> or SCS_REDIS_KEY',
+    ],
+    [
+      'a Redis key file without a Redis URL',
+      () => ['--policy', policyFile, ...tlsArgs(), '--redis-key-file', policyFile],
+      'but no Redis URL; give --redis-url-file <file> or SCS_REDIS_URL (or --redis), or drop the key',
+    ],
+    [
       'an unknown log level',
       () => ['--policy', policyFile, ...tlsArgs(), '--log-level', 'loud'],
       'error: --log-level loud is not one of debug, info, warn, error',
@@ -100,6 +123,14 @@ describe('scs serve with a wrong configuration', () => {
     expect(out.out).toBe('');
   });
 
+  it('exits 2 on a Redis URL in the environment without a key, never printing the URL', async () => {
+    const runtime = { ...testRuntime(), env: { SCS_REDIS_URL: 'redis://:pw-7c1e@cache:6379' } };
+    const { status, out } = run(['--policy', policyFile, ...tlsArgs()], runtime);
+    expect(await status).toBe(2);
+    expect(out.err).toContain('error: a shared Redis cache needs a key that authenticates its entries');
+    expect(out.err + out.out).not.toContain('pw-7c1e');
+  });
+
   it('exits 2 on an invalid policy, with the policy problem and its fix', async () => {
     const bad = path.join(work, 'bad.yaml');
     await writeFile(
@@ -115,13 +146,7 @@ describe('scs serve with a wrong configuration', () => {
 describe('scs serve running', () => {
   it('serves until asked to stop, reloads on request, then exits 0', async () => {
     const { status, out, runtime } = run([
-      '--policy',
-      policyFile,
-      ...tlsArgs(),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
+      ...servingArgs('0'),
       '--reload-interval',
       '0',
       '--budget',
@@ -169,62 +194,57 @@ describe('the bundle’s Deployment', () => {
   it.each([true, false])(
     'runs scs serve with arguments this command accepts, on the port and paths it serves (client auth %s)',
     (clientAuth) => {
-      const objects = scsProviderObjects(
-        {
-          apiVersion: 'scs.dev/v1alpha1',
-          kind: 'SupplyChainPolicy',
-          metadata: { name: 'production' },
-          spec: {
-            scopes: [],
-            admission: { includedNamespaces: [], excludedNamespaces: [], enforcementAction: 'deny' },
-          },
-        },
-        {
-          namespace: 'gatekeeper-system',
-          image: `registry.example.com/scs@sha256:${'a'.repeat(64)}`,
-          replicas: 2,
-          clientAuth,
-          timeoutSeconds: 5,
-          azureClientId: undefined,
-          caCertificatePem: 'ca',
-          certificatePem: 'cert',
-          privateKeyPem: 'key',
-          policyYaml: 'policy',
-          labels: {},
-        },
-      );
-      const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
-        spec: {
-          template: {
-            spec: {
-              containers: {
-                args: string[];
-                ports: { containerPort: number }[];
-                readinessProbe: { httpGet: { path: string; scheme: string } };
-                livenessProbe: { httpGet: { path: string; scheme: string } };
-              }[];
-            };
-          };
-        };
-      };
-      const container = deployment.spec.template.spec.containers[0];
-      expect(container?.args[0]).toBe('serve');
-      const options = serveOptions(parseServeArgs(container?.args.slice(1) ?? []), undefined);
+      const { container } = sampleProviderObjects({ clientAuth });
+      expect(container.args[0]).toBe('serve');
+      const options = serveOptions(parseServeArgs(container.args.slice(1)));
       expect(options.files).toEqual({
         policy: SCS_PROVIDER.policyPath,
         tlsCert: `${SCS_PROVIDER.tlsDir}/tls.crt`,
         tlsKey: `${SCS_PROVIDER.tlsDir}/tls.key`,
         ...(clientAuth ? { clientCa: `${SCS_PROVIDER.clientCaDir}/ca.crt` } : {}),
       });
-      expect(options.port).toBe(container?.ports[0]?.containerPort);
-      expect([container?.readinessProbe.httpGet, container?.livenessProbe.httpGet]).toEqual([
+      expect(options.port).toBe(container.ports[0]?.containerPort);
+      expect([container.readinessProbe.httpGet, container.livenessProbe.httpGet]).toEqual([
         expect.objectContaining({ path: '/readyz', scheme: 'HTTPS' }),
         expect.objectContaining({ path: '/healthz', scheme: 'HTTPS' }),
       ]);
       // Answered inside the Gatekeeper provider timeout the bundle sets.
-      expect(options.engine.budgetMs).toBeLessThan(5_000);
+      expect(options.engine.budgetMs).toBe(3_000);
     },
   );
+
+  it.each([1, 2, 5, 10, 28])(
+    'answers inside a %i s Gatekeeper provider timeout (the budget it passes, with margin)',
+    (timeoutSeconds) => {
+      const { args } = sampleProviderObjects({ timeoutSeconds }).container;
+      // Parsed as scs serve parses it: the work timeout is still at least the budget.
+      const options = serveOptions(parseServeArgs(args.slice(1)));
+      expect(options.engine.budgetMs).toBeLessThanOrEqual(timeoutSeconds * 1000 * 0.6);
+      expect(options.engine.budgetMs).toBeGreaterThanOrEqual(500);
+      expect(options.engine.workTimeoutMs).toBeGreaterThanOrEqual(options.engine.budgetMs);
+    },
+  );
+});
+
+describe('the bundle’s Deployment with a shared Redis cache', () => {
+  it('gives scs serve the Secret’s URL and key through the environment it reads them from', async () => {
+    const { container } = sampleProviderObjects({ redis: { secretName: 'scs-redis', port: 6379 } });
+    // What the kubelet would put in the environment from the Secret.
+    const secret: Record<string, string> = {
+      url: 'rediss://:pw@redis.gatekeeper-system.svc:6380/0',
+      key: 'k'.repeat(48),
+    };
+    const env = Object.fromEntries(
+      (container.env ?? []).map((e) => [e.name, secret[e.valueFrom.secretKeyRef.key]]),
+    );
+    expect(Object.keys(env).sort()).toEqual(Object.values(REDIS_SECRET_KEYS).sort());
+    const unused = { readFile: () => Promise.reject(new Error('no file is read')) };
+    const settings = await loadRedisSettings({ env }, unused);
+    expect(settings?.url).toBe(secret.url);
+    expect(Buffer.from(settings?.key ?? []).toString('utf8')).toBe(secret.key);
+    // The arguments parse as they do without Redis (no --redis flag in the pod spec).
+    expect(serveOptions(parseServeArgs(container.args.slice(1))).files.policy).toBe(SCS_PROVIDER.policyPath);
+  });
 });
 
 describe('scs serve on a port already taken', () => {
@@ -234,15 +254,7 @@ describe('scs serve on a port already taken', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as { port: number }).port;
     try {
-      const { status, out } = run([
-        '--policy',
-        policyFile,
-        ...tlsArgs(),
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(taken),
-      ]);
+      const { status, out } = run(servingArgs(String(taken)));
       expect(await status).toBe(2);
       expect(out.err).toBe(
         `error: cannot listen on 127.0.0.1:${taken} (EADDRINUSE); choose another --port or --host\n`,

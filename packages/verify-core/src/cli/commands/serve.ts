@@ -6,18 +6,22 @@ import type { ServeRuntime } from '../../provider/serve-runtime.js';
 import { processServeRuntime } from '../../provider/serve-runtime.js';
 import type { ProviderOptions } from '../../provider/start-provider.js';
 import { DEFAULT_PROVIDER_OPTIONS, startProvider } from '../../provider/start-provider.js';
-import { checkRedisUrl } from '../../provider/redis-shared-cache.js';
+import type { RedisSettings } from '../../provider/redis-settings.js';
+import { REDIS_KEY_ENV, REDIS_URL_ENV, loadRedisSettings } from '../../provider/redis-settings.js';
 import type { CliCommand, CliCommandContext } from '../command.js';
 import type { OptionSpec, ParsedCommand } from '../parse-args.js';
 import { flag, parseCommandArgs, stringOption } from '../parse-args.js';
 
 export const SERVE_USAGE =
   'scs serve --policy <scs-policy.yaml> --tls-cert <pem> --tls-key <pem> [--client-ca <pem>] [--port 8443]\n' +
-  '          [--redis redis://host:6379] [--budget 3s] [--decision-ttl 2m] [--error-ttl 5s] [--tag-ttl 10s]\n' +
+  '          [--redis-url-file <file> | --redis <url>] [--redis-key-file <file>]\n' +
+  '          [--budget 3s] [--decision-ttl 2m] [--error-ttl 5s] [--tag-ttl 10s]\n' +
   '          [--work-timeout 25s] [--registry-concurrency 16] [--max-keys 1000] [--reload-interval 10s]\n' +
   '          [--host 0.0.0.0] [--log-level info] [--plain-http] [--ca-file <pem>]\n' +
   '  the Gatekeeper external-data provider: POST /verify (decisions), POST /mutate (tag -> digest),\n' +
-  '  GET /healthz, /readyz, /metrics; HTTPS (TLS 1.3), mutual TLS with --client-ca; durations as 500ms, 3s, 2m, 1h';
+  '  GET /healthz, /readyz, /metrics; HTTPS (TLS 1.3), mutual TLS with --client-ca; durations as 500ms, 3s, 2m, 1h\n' +
+  `  a shared Redis cache (URL from --redis-url-file or ${REDIS_URL_ENV}: a password in --redis shows in the\n` +
+  `  process list) needs the key that authenticates its entries: --redis-key-file or ${REDIS_KEY_ENV}, 32 bytes or more`;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -59,12 +63,17 @@ function required(parsed: ParsedCommand, option: string): string {
   return value;
 }
 
-/** The options of `scs serve`, checked: every mistake is one USAGE error naming the flag. */
-export function serveOptions(parsed: ParsedCommand, caPem: string | undefined): ProviderOptions {
+/**
+ * The options of `scs serve`, checked: every mistake is one USAGE error naming the flag. The
+ * registry CA and the Redis settings are read beforehand (`--ca-file`, `loadRedisSettings`).
+ */
+export function serveOptions(
+  parsed: ParsedCommand,
+  read: { caPem?: string; redis?: RedisSettings } = {},
+): ProviderOptions {
   const defaults = DEFAULT_PROVIDER_OPTIONS;
+  const { caPem, redis } = read;
   const clientCa = stringOption(parsed, 'client-ca');
-  const redis = stringOption(parsed, 'redis');
-  if (redis !== undefined) checkRedisUrl(redis);
   const engine = {
     budgetMs: duration(parsed, 'budget', defaults.engine.budgetMs),
     workTimeoutMs: duration(parsed, 'work-timeout', defaults.engine.workTimeoutMs),
@@ -89,7 +98,7 @@ export function serveOptions(parsed: ParsedCommand, caPem: string | undefined): 
     },
     host,
     port: integer(parsed, 'port', defaults.port, 0, 65_535),
-    ...(redis === undefined ? {} : { redisUrl: redis }),
+    ...(redis === undefined ? {} : { redis: { url: redis.url, key: redis.key } }),
     engine,
     limits: {
       ...defaults.limits,
@@ -114,6 +123,8 @@ export const SERVE_OPTIONS: Record<string, OptionSpec> = {
   port: { type: 'string' },
   host: { type: 'string' },
   redis: { type: 'string' },
+  'redis-url-file': { type: 'string' },
+  'redis-key-file': { type: 'string' },
   budget: { type: 'string' },
   'work-timeout': { type: 'string' },
   'decision-ttl': { type: 'string' },
@@ -161,8 +172,23 @@ export function serveCommandWith(runtime: () => ServeRuntime): CliCommand {
         );
       }
     }
-    const options = serveOptions(parsed, caPem);
     const { env, homeDir, signals } = runtime();
+    const redisUrl = stringOption(parsed, 'redis');
+    const redisUrlFile = stringOption(parsed, 'redis-url-file');
+    const redisKeyFile = stringOption(parsed, 'redis-key-file');
+    const redis = await loadRedisSettings(
+      {
+        env,
+        ...(redisUrl === undefined ? {} : { url: redisUrl }),
+        ...(redisUrlFile === undefined ? {} : { urlFile: redisUrlFile }),
+        ...(redisKeyFile === undefined ? {} : { keyFile: redisKeyFile }),
+      },
+      ctx.fs,
+    );
+    const options = serveOptions(parsed, {
+      ...(caPem === undefined ? {} : { caPem }),
+      ...(redis === undefined ? {} : { redis }),
+    });
     const logger = jsonLogger({
       write: (line) => {
         ctx.out.stdout(line);
@@ -170,6 +196,13 @@ export function serveCommandWith(runtime: () => ServeRuntime): CliCommand {
       clock: ctx.clock,
       level: level as LogLevel,
     });
+    if (redis?.urlSource === '--redis' && new URL(redis.url).password !== '') {
+      logger.log(
+        'warn',
+        `the Redis password given in --redis is visible in the process arguments; give the URL through --redis-url-file or ${REDIS_URL_ENV}`,
+        {},
+      );
+    }
     const provider = await startProvider(options, {
       reader: ctx.fs,
       clock: ctx.clock,

@@ -1,21 +1,23 @@
 /**
  * Test support for the provider (not part of the package API): an HTTPS client, the provider
  * started in process over the real harness registry, a real `redis-server`, a delaying TCP
- * proxy, notation's signed layouts pushed to the registry, and a recording logger.
+ * proxy and a recording logger. Notation's signed layouts are pushed with
+ * `../../test-support/registry-layouts.js`, the e2e policy written with
+ * `../../test-support/e2e-policy.js`.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { copyGraph, openStore } from '@scs/oci';
-import { requireBinary, run, testPki } from '@scs/test/harness';
-import type { TestPki, TestRegistry } from '@scs/test/harness';
+import { KEY_USAGE, OID, buildCertificate, toPem } from '@scs/notary';
+import { requireBinary, testPki } from '@scs/test/harness';
+import type { TestPki } from '@scs/test/harness';
 import { nodeCliServices } from '../../cli/node-services.js';
-import { E2E_CERT, E2E_LAYOUTS, E2E_SUBJECT } from '../../test-support/notation-layouts.js';
 import type { LogFields, LogLevel, ProviderLogger } from '../provider-logger.js';
 import type { ProviderOptions, RunningProvider } from '../start-provider.js';
 import { DEFAULT_PROVIDER_OPTIONS, startProvider } from '../start-provider.js';
@@ -108,74 +110,30 @@ export async function providerPki(): Promise<
     'keyUsage=critical,digitalSignature',
     'extendedKeyUsage=clientAuth',
   ]);
-  // A client certificate from a CA the provider does not trust.
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-stranger-'));
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    path.join(dir, 'key.pem'),
-    '-out',
-    path.join(dir, 'cert.pem'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=gatekeeper-impostor',
-    '-addext',
-    'extendedKeyUsage=clientAuth',
-  ]);
+  // A client certificate from a CA the provider does not trust (self-issued, in memory).
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const now = Date.now();
+  const strangerCert = buildCertificate({
+    subject: [['CN', 'gatekeeper-impostor']],
+    publicKey: keys.publicKey,
+    signingKey: keys.privateKey,
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(now + 2 * 86_400_000),
+    basicConstraints: { ca: false, critical: true },
+    keyUsage: { bits: [KEY_USAGE.digitalSignature], critical: true },
+    extKeyUsage: { oids: [OID.ekuClientAuth] },
+  });
   const stranger = {
-    certPem: await readFile(path.join(dir, 'cert.pem'), 'utf8'),
-    keyPem: await readFile(path.join(dir, 'key.pem'), 'utf8'),
+    certPem: toPem(strangerCert),
+    keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
-  await rm(dir, { recursive: true, force: true });
   return { ...pki, client: { certPem: client.certPem, keyPem: client.keyPem }, stranger };
 }
 
-/** A policy trusting notation's e2e certificate for every repository (`extra` appended to the scope). */
-export async function writeE2ePolicy(dir: string, name: string, extra = ''): Promise<string> {
-  await copyFile(E2E_CERT, path.join(dir, 'e2e.crt'));
-  const file = path.join(dir, `${name}.yaml`);
-  await writeFile(
-    file,
-    `apiVersion: scs.dev/v1alpha1
-kind: SupplyChainPolicy
-metadata: { name: ${name} }
-spec:
-  scopes:
-    - name: e2e
-      registryScopes: ["*"]
-      signature:
-        level: strict
-        trustStores: [{ name: e2e, type: ca, certificates: [e2e.crt] }]
-        trustedIdentities: ["x509.subject: ${E2E_SUBJECT}"]
-${extra}`,
-  );
-  return file;
-}
-
-/** Copy one of notation's e2e layouts (with its referrers) into `repository`; returns `host/repository:v1`. */
-export async function pushLayout(
-  registry: TestRegistry,
-  work: string,
-  layout: string,
-  repository: string,
-): Promise<string> {
-  const copy = await mkdtemp(path.join(work, `layout-${layout}-`));
-  await cp(path.join(E2E_LAYOUTS, layout), copy, { recursive: true });
-  const src = await openStore(`oci:${copy}:v1`);
-  const reference = `${registry.host}/${repository}:v1`;
-  const dst = await openStore(reference, { plainHttp: true });
-  const root = await src.store.resolve('v1');
-  await copyGraph(src.store, dst.store, root, { referrers: true });
-  await dst.store.tag(root, 'v1');
-  return reference;
-}
+/** The Redis cache key of the tests (what `--redis-key-file` holds in a cluster: 48 random bytes, base64). */
+export const TEST_REDIS_KEY = new Uint8Array(
+  Buffer.from('c2NzLXRlc3QtcmVkaXMta2V5LW5vdC1hLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm', 'utf8'),
+);
 
 export const nodeFiles = { readFile: async (file: string) => new Uint8Array(await readFile(file)) };
 
@@ -185,7 +143,9 @@ export async function startTestProvider(
     policyFile: string;
     pki: TestPki;
     clientCa?: boolean;
+    /** Shares the caches through this Redis, entries authenticated with `redisKey` (default `TEST_REDIS_KEY`). */
     redisUrl?: string;
+    redisKey?: Uint8Array;
     engine?: Partial<ProviderOptions['engine']>;
     limits?: Partial<ProviderOptions['limits']>;
     files?: Partial<ProviderOptions['files']>;
@@ -209,7 +169,9 @@ export async function startTestProvider(
         ...(options.clientCa === true ? { clientCa: options.pki.caCertFile } : {}),
         ...options.files,
       },
-      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+      ...(options.redisUrl === undefined
+        ? {}
+        : { redis: { url: options.redisUrl, key: options.redisKey ?? TEST_REDIS_KEY } }),
       engine: { ...DEFAULT_PROVIDER_OPTIONS.engine, ...options.engine },
       limits: { ...DEFAULT_PROVIDER_OPTIONS.limits, ...options.limits },
       reloadIntervalMs: options.reloadIntervalMs ?? 0,
