@@ -50,7 +50,7 @@ export interface ProviderOptions {
     plainHttp: boolean | readonly string[];
     /** Extra CA certificates (PEM) for registries with a private CA. */
     caPem?: string;
-    /** Idle timeout of one registry request. */
+    /** Bound on one registry request: both its idle time and the whole exchange. */
     requestTimeoutMs: number;
   };
 }
@@ -175,7 +175,10 @@ export async function startProvider(
 
   const client = createRegistryClient({
     plainHttp: options.registry.plainHttp,
+    // Both bounds: the idle one (no byte for this long) and the whole exchange, so a registry that
+    // trickles bytes cannot hold a request past the provider's own limit.
     timeoutMs: options.registry.requestTimeoutMs,
+    requestTimeoutMs: options.registry.requestTimeoutMs,
     retry: { maxAttempts: 3, maxRetryAfterMs: 2_000 },
     onRequest: counted(metrics),
     ...(options.registry.caPem === undefined ? {} : { ca: options.registry.caPem }),
