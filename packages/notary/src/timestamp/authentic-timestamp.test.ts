@@ -45,6 +45,10 @@ const policy = {
   tsaRevocation: { skip: true as const },
 };
 
+/** jwsWithTimestamp.sig verified under the policy with `trustStores` instead of its own. */
+const verifyJwsUnder = (trustStores: string[]): ReturnType<typeof verifyAuthenticTimestamp> =>
+  verifyAuthenticTimestamp({ ...policy, ...sigEnv('jwsWithTimestamp.sig'), trustStores });
+
 describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp, INDEX E2)', () => {
   for (const file of [
     'jwsWithTimestamp.sig',
@@ -97,11 +101,7 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   });
 
   it('reports a trust store value without separator', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
-      trustStores: ['ca:valid-trust-store', 'tsa'],
-    });
+    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa']);
     expect(out.result.message).toBe(
       'failed to check tsa trust store configuration in turst policy with error: invalid trust policy statement: "test-timestamp" is missing separator in trust store value "tsa". The required format is <TrustStoreType>:<TrustStoreName>',
     );
@@ -127,44 +127,28 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   });
 
   it('says when the tsa store does not exist', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
-      trustStores: ['ca:valid-trust-store', 'tsa:does-not-exist'],
-    });
+    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:does-not-exist']);
     expect(out.result.message).toBe(
       'failed to load tsa trust store with error: the trust store "does-not-exist" of type "tsa" does not exist',
     );
   });
 
   it('rejects a TSA that does not chain to the store (tsa:test-mismatch)', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
-      trustStores: ['ca:valid-trust-store', 'tsa:test-mismatch'],
-    });
+    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:test-mismatch']);
     expect(out.result.message).toBe(
       'failed to verify the timestamp countersignature with error: failed to verify signed token: cms verification failure: x509: certificate signed by unknown authority',
     );
   });
 
   it('rejects a tsa store holding a non-root certificate (tsa:test-nonCA)', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
-      trustStores: ['ca:valid-trust-store', 'tsa:test-nonCA'],
-    });
+    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:test-nonCA']);
     expect(out.result.message).toBe(
       'failed to load tsa trust store with error: trusted certificate wabbit-networks.io.crt in trust store test-nonCA of type tsa is invalid: certificate with subject "CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US" is not a root CA certificate: x509: invalid signature: parent certificate cannot sign this kind of certificate',
     );
   });
 
   it('rejects a tsa store holding a certificate that is not self-issued (tsa:test-nonSelfIssued)', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
-      trustStores: ['ca:valid-trust-store', 'tsa:test-nonSelfIssued'],
-    });
+    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:test-nonSelfIssued']);
     expect(out.result.message).toBe(
       'failed to load tsa trust store with error: trusted certificate nonSelfIssued.crt in trust store test-nonSelfIssued of type tsa is invalid: certificate with subject "CN=Notation Test Revokable RSA Chain Cert 2,O=Notary,L=Seattle,ST=WA,C=US" is not a root CA certificate: issuer (CN=Notation Test Revokable RSA Chain Cert Root,O=Notary,L=Seattle,ST=WA,C=US) and subject (CN=Notation Test Revokable RSA Chain Cert 2,O=Notary,L=Seattle,ST=WA,C=US) are not the same',
     );

@@ -21,18 +21,21 @@ const tsaStore = (name: string, file: string): Certificate =>
 const globalSignR6 = tsaStore('test-timestamp', 'globalsignRoot.cer');
 const digiCertG4 = tsaStore('test-mismatch', 'DigiCertTSARootSHA384.cer');
 
-function envelope(file: string): {
+/** What a countersignature is checked against: the token, the signature it stamps, the signing chain. */
+interface Stamped {
   token: Uint8Array | undefined;
   signature: Uint8Array;
-  chain: Certificate[];
-} {
+  signingChain: Certificate[];
+}
+
+function envelope(file: string): Stamped {
   const data = bytes(v('notation-go/verifier/testdata/timestamp/sigEnv', file));
   const mediaType = data[0] === 0x7b ? 'application/jose+json' : 'application/cose';
   const content = verifyEnvelopeBytes(mediaType, data);
   return {
     token: content.timestampSignature,
     signature: content.signature,
-    chain: content.certificateChain.map((c) => parseCertificate(c.der)),
+    signingChain: content.certificateChain.map((c) => parseCertificate(c.der)),
   };
 }
 
@@ -40,6 +43,11 @@ function failure(fn: () => unknown): NotaryError {
   const e = notaryErrorOf(fn);
   expect(e.code).toBe('TIMESTAMP_INVALID');
   return e;
+}
+
+/** The message of the TIMESTAMP_INVALID error `stamped` fails with, the TSA roots being GlobalSign R6 unless given. */
+function rejection(stamped: Stamped, tsaRoots: Certificate[] = [globalSignR6]): string {
+  return failure(() => verifyTimestampToken({ ...stamped, tsaRoots })).message;
 }
 
 const counter = (file: string): Uint8Array =>
@@ -55,13 +63,7 @@ describe('verifying a timestamp countersignature (notation-go TestAuthenticTimes
   ];
   for (const [file, genTime] of good) {
     it(`accepts ${file} against GlobalSign R6 with a 1 s accuracy`, () => {
-      const e = envelope(file);
-      const ts = verifyTimestampToken({
-        token: e.token,
-        signature: e.signature,
-        tsaRoots: [globalSignR6],
-        signingChain: e.chain,
-      });
+      const ts = verifyTimestampToken({ ...envelope(file), tsaRoots: [globalSignR6] });
       expect(ts.genTime.toISOString()).toBe(genTime);
       expect(ts.accuracyMs).toBe(1000);
       expect(ts.earliest.getTime()).toBe(ts.genTime.getTime() - 1000);
@@ -72,150 +74,68 @@ describe('verifying a timestamp countersignature (notation-go TestAuthenticTimes
   }
 
   it('rejects a timestamp before the signing certificate was valid', () => {
-    const e = envelope('timestampBeforeNotBefore.sig');
-    expect(
-      failure(() =>
-        verifyTimestampToken({
-          token: e.token,
-          signature: e.signature,
-          tsaRoots: [globalSignR6],
-          signingChain: e.chain,
-        }),
-      ).message,
-    ).toBe(
+    expect(rejection(envelope('timestampBeforeNotBefore.sig'))).toBe(
       'timestamp can be before certificate "CN=testTSA,O=Notary,L=Seattle,ST=WA,C=US" validity period, it will be valid from "Fri, 18 Sep 2099 11:54:34 +0000"',
     );
   });
 
   it('rejects a timestamp after the signing certificate expired', () => {
-    const e = envelope('timestampAfterNotAfter.sig');
-    expect(
-      failure(() =>
-        verifyTimestampToken({
-          token: e.token,
-          signature: e.signature,
-          tsaRoots: [globalSignR6],
-          signingChain: e.chain,
-        }),
-      ).message,
-    ).toBe(
+    expect(rejection(envelope('timestampAfterNotAfter.sig'))).toBe(
       'timestamp can be after certificate "CN=testTSA,O=Notary,L=Seattle,ST=WA,C=US" validity period, it was expired at "Tue, 18 Sep 2001 11:54:34 +0000"',
     );
   });
 
   it('says when there is no countersignature', () => {
-    expect(
-      failure(() =>
-        verifyTimestampToken({
-          token: base.token,
-          signature: base.signature,
-          tsaRoots: [globalSignR6],
-          signingChain: base.chain,
-        }),
-      ).message,
-    ).toBe('no timestamp countersignature was found in the signature envelope');
+    expect(rejection(base)).toBe('no timestamp countersignature was found in the signature envelope');
   });
 
   it('rejects a token whose content is not a TSTInfo', () => {
-    const token = counter('TimeStampTokenWithInvalideContentType.p7s');
-    expect(
-      failure(() =>
-        verifyTimestampToken({
-          token,
-          signature: base.signature,
-          tsaRoots: [globalSignR6],
-          signingChain: base.chain,
-        }),
-      ).message,
-    ).toBe(
+    expect(rejection({ ...base, token: counter('TimeStampTokenWithInvalideContentType.p7s') })).toBe(
       'failed to parse timestamp countersignature with error: unexpected content type: 1.2.840.113549.1.7.1. Expected to be id-ct-TSTInfo (1.2.840.113549.1.9.16.1.4)',
     );
   });
 
   it('rejects a TSTInfo that does not decode (Go prints its asn1 structure error; ours names the field)', () => {
-    const token = counter('TimeStampTokenWithInvalidTSTInfo.p7s');
-    expect(
-      failure(() =>
-        verifyTimestampToken({
-          token,
-          signature: base.signature,
-          tsaRoots: [globalSignR6],
-          signingChain: base.chain,
-        }),
-      ).message,
-    ).toBe(
+    expect(rejection({ ...base, token: counter('TimeStampTokenWithInvalidTSTInfo.p7s') })).toBe(
       'failed to get the timestamp TSTInfo with error: cannot unmarshal TSTInfo from timestamp token: asn1: structure error: genTime: expected GeneralizedTime, found tag 0x30',
     );
   });
 
   it('rejects a token stamping another signature value', () => {
-    const token = counter('TimeStampToken.p7s');
     expect(
-      failure(() =>
-        verifyTimestampToken({
-          token,
-          signature: Buffer.from('mismatch'),
-          tsaRoots: [globalSignR6],
-          signingChain: base.chain,
-        }),
-      ).message,
+      rejection({ ...base, token: counter('TimeStampToken.p7s'), signature: Buffer.from('mismatch') }),
     ).toBe(
       'failed to get timestamp from timestamp countersignature with error: invalid TSTInfo: mismatched message',
     );
   });
 
   it('rejects a token without its signing certificate', () => {
-    const token = counter('TimeStampTokenWithoutCertificate.p7s');
     expect(
-      failure(() =>
-        verifyTimestampToken({
-          token,
-          signature: Buffer.from('notation'),
-          tsaRoots: [globalSignR6],
-          signingChain: base.chain,
-        }),
-      ).message,
+      rejection({
+        ...base,
+        token: counter('TimeStampTokenWithoutCertificate.p7s'),
+        signature: Buffer.from('notation'),
+      }),
     ).toBe(
       'failed to verify the timestamp countersignature with error: failed to verify signed token: signing certificate not found in the timestamp token',
     );
   });
 
   it('rejects a TSA that does not chain to the tsa store (tsa:test-mismatch)', () => {
-    const e = envelope('jwsWithTimestamp.sig');
-    expect(
-      failure(() =>
-        verifyTimestampToken({
-          token: e.token,
-          signature: e.signature,
-          tsaRoots: [digiCertG4],
-          signingChain: e.chain,
-        }),
-      ).message,
-    ).toBe(
+    expect(rejection(envelope('jwsWithTimestamp.sig'), [digiCertG4])).toBe(
       'failed to verify the timestamp countersignature with error: failed to verify signed token: cms verification failure: x509: certificate signed by unknown authority',
     );
   });
 
   it('needs at least one TSA root', () => {
-    const e = envelope('jwsWithTimestamp.sig');
-    expect(
-      failure(() =>
-        verifyTimestampToken({ token: e.token, signature: e.signature, tsaRoots: [], signingChain: e.chain }),
-      ).message,
-    ).toBe('no trusted TSA certificate found in trust store');
+    expect(rejection(envelope('jwsWithTimestamp.sig'), [])).toBe(
+      'no trusted TSA certificate found in trust store',
+    );
   });
 
   it('checks the range against every certificate of the signing chain (TimeStampToken.p7s genTime 2021 vs a 2023 leaf)', () => {
-    const token = counter('TimeStampToken.p7s');
     expect(
-      failure(() =>
-        verifyTimestampToken({
-          token,
-          signature: Buffer.from('notation'),
-          tsaRoots: [globalSignR6],
-          signingChain: base.chain,
-        }),
-      ).message,
+      rejection({ ...base, token: counter('TimeStampToken.p7s'), signature: Buffer.from('notation') }),
     ).toBe(
       'timestamp can be before certificate "CN=alpine,O=Notary,L=Seattle,ST=WA,C=US" validity period, it will be valid from "Tue, 09 May 2023 04:55:12 +0000"',
     );
@@ -229,14 +149,11 @@ describe('verifying a timestamp countersignature (notation-go TestAuthenticTimes
     const content = verifyEnvelopeBytes('application/jose+json', envelopeBytes);
     expect(content.timestampSignature).toHaveLength(8);
     expect(
-      failure(() =>
-        verifyTimestampToken({
-          token: content.timestampSignature,
-          signature: content.signature,
-          tsaRoots: [globalSignR6],
-          signingChain: content.certificateChain.map((c) => parseCertificate(c.der)),
-        }),
-      ).message,
+      rejection({
+        token: content.timestampSignature,
+        signature: content.signature,
+        signingChain: content.certificateChain.map((c) => parseCertificate(c.der)),
+      }),
     ).toBe(
       'failed to parse timestamp countersignature with error: cms: syntax error: invalid signed data: failed to convert from BER to DER: asn1: syntax error: decoding BER length octets: short form length octets value should be less or equal to the subsequent octets length',
     );
