@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
 import { type CborKey, CborTag, type CborValue, decodeCbor, encodeCbor } from '../cbor/cbor.js';
-import { assembleCose, coseProtectedHeader } from '../envelope/cose.js';
+import { assembleCose, type CoseSigningInput, coseProtectedHeader } from '../envelope/cose.js';
 import { parsePayload, verifyEnvelopeBytes } from '../envelope/envelope.js';
 import { jwsProtectedHeader } from '../envelope/jws.js';
 import { NotaryError } from '../errors.js';
@@ -103,6 +103,20 @@ describe('signArtifact', () => {
   });
 });
 
+/** The signed attributes of notation-core-go's COSE conformance vector (cose/testdata/conformance.json). */
+const COSE_CONFORMANCE_HEADER: CoseSigningInput = {
+  algorithm: 'RSASSA-PSS-SHA-384',
+  payload: new Uint8Array(0),
+  payloadContentType: 'application/vnd.cncf.notary.payload.v1+json',
+  signingScheme: 'notary.x509',
+  signingTime: new Date(1661321924 * 1000),
+  expiry: new Date(1661408324 * 1000),
+  extendedAttributes: [
+    { key: 'signedCritKey1', critical: true, value: 'signedCritValue1' },
+    { key: 'signedKey1', critical: false, value: 'signedValue1' },
+  ],
+};
+
 describe('protected headers', () => {
   it('match the notation-core-go JWS conformance header byte for byte', () => {
     const vector = JSON.parse(
@@ -130,18 +144,7 @@ describe('protected headers', () => {
     const vector = JSON.parse(
       readFileSync(sharedPath('vectors/notation-core-go/signature/cose/testdata/conformance.json'), 'utf8'),
     ) as { protectedHeaders: { cborHex: string } };
-    const header = coseProtectedHeader({
-      algorithm: 'RSASSA-PSS-SHA-384',
-      payload: new Uint8Array(0),
-      payloadContentType: 'application/vnd.cncf.notary.payload.v1+json',
-      signingScheme: 'notary.x509',
-      signingTime: new Date(1661321924 * 1000),
-      expiry: new Date(1661408324 * 1000),
-      extendedAttributes: [
-        { key: 'signedCritKey1', critical: true, value: 'signedCritValue1' },
-        { key: 'signedKey1', critical: false, value: 'signedValue1' },
-      ],
-    });
+    const header = coseProtectedHeader(COSE_CONFORMANCE_HEADER);
     expect(Buffer.from(header).toString('hex')).toBe(vector.protectedHeaders.cborHex.toLowerCase());
   });
 
@@ -156,18 +159,7 @@ describe('protected headers', () => {
     // The signature comes from a random test key (not verifiable): its bytes are reused as they are.
     const signature = decoded.value[3] as Uint8Array;
     const assembled = assembleCose({
-      protectedHeader: coseProtectedHeader({
-        algorithm: 'RSASSA-PSS-SHA-384',
-        payload: new Uint8Array(0),
-        payloadContentType: 'application/vnd.cncf.notary.payload.v1+json',
-        signingScheme: 'notary.x509',
-        signingTime: new Date(1661321924 * 1000),
-        expiry: new Date(1661408324 * 1000),
-        extendedAttributes: [
-          { key: 'signedCritKey1', critical: true, value: 'signedCritValue1' },
-          { key: 'signedKey1', critical: false, value: 'signedValue1' },
-        ],
-      }),
+      protectedHeader: coseProtectedHeader(COSE_CONFORMANCE_HEADER),
       payload: new Uint8Array(Buffer.from(vector.payload, 'hex')),
       signature,
       certificateChain: [],

@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { type CborKey, CborTag, type CborValue, encodeCbor } from '../cbor/cbor.js';
-import { coseId, signPrimitive } from '../envelope/algorithms.js';
+import { coseId, JWS_ALGORITHMS, signPrimitive } from '../envelope/algorithms.js';
 import { KEY_USAGE, OID } from '../x509/certificate.js';
 import { buildCertificate, type CertificateSpec } from '../x509/certificate-builder.js';
 import type { SignatureAlgorithm } from '../x509/key-spec.js';
@@ -123,21 +123,12 @@ export interface JwsParts {
   text?: (json: string) => string;
 }
 
-const JWS_ALGS: Record<string, SignatureAlgorithm> = {
-  PS256: 'RSASSA-PSS-SHA-256',
-  PS384: 'RSASSA-PSS-SHA-384',
-  PS512: 'RSASSA-PSS-SHA-512',
-  ES256: 'ECDSA-SHA-256',
-  ES384: 'ECDSA-SHA-384',
-  ES512: 'ECDSA-SHA-512',
-};
-
 export function makeJws(parts: JwsParts = {}): Uint8Array {
   const header = parts.header ?? standardHeader();
   const headerText = typeof header === 'string' ? header : JSON.stringify(header);
   const alg =
     parts.signWith ??
-    (typeof header === 'string' ? undefined : JWS_ALGS[String(header.alg)]) ??
+    (typeof header === 'string' ? undefined : JWS_ALGORITHMS[String(header.alg)]) ??
     'RSASSA-PSS-SHA-256';
   const protectedB64 = b64u(headerText);
   const payloadB64 = b64u(parts.payload ?? PAYLOAD);

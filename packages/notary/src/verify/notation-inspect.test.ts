@@ -60,99 +60,105 @@ const LICENSE_BLOB = {
 const signatureFile = (name: string): Uint8Array =>
   new Uint8Array(readFileSync(sharedPath('vectors/notation/test/e2e/testdata/signatures', name)));
 
-describe('notation blob inspect "with timestamping" (blob.jws.sig)', () => {
-  const got = inspect(signatureFile('blob.jws.sig'), 'application/jose+json');
+/** What `notation blob inspect` prints for one of the timestamped blob signatures of the e2e data. */
+interface BlobInspectCase {
+  /** The name of notation's e2e test case. */
+  title: string;
+  file: string;
+  mediaType: string;
+  signingTime: string;
+  /** The members of the signed targetArtifact, in the order the payload holds them. */
+  payloadKeys: string[];
+  /** The timestamp range as notation prints it (whole seconds). */
+  range: [string, string];
+  /** The TSA's own certificate (the Microsoft CA comes first). */
+  tsa: CertFact;
+  /** The self-signed certificate the blob was signed with, and its CN. */
+  signer: CertFact;
+  signerName: string;
+}
 
-  it('prints the algorithm, signed attributes, no user metadata and the signing agent', () => {
-    expect(got.content.signatureAlgorithm).toBe('RSASSA-PSS-SHA-256');
-    expect(got.content.mediaType).toBe('application/jose+json');
-    expect(got.content.signingScheme).toBe('notary.x509');
-    expect(got.content.signingTime.date.toISOString()).toBe('2024-12-31T08:05:29.000Z');
-    expect(got.content.expiry).toBeUndefined();
-    expect(got.payload.annotations).toBeUndefined(); // "userDefinedAttributes": null
-    expect(got.content.signingAgent).toBe('notation-go/1.3.0+unreleased');
+const BLOB_CASES: BlobInspectCase[] = [
+  {
+    title: 'with timestamping',
+    file: 'blob.jws.sig',
+    mediaType: 'application/jose+json',
+    signingTime: '2024-12-31T08:05:29.000Z',
+    payloadKeys: ['digest', 'mediaType', 'size'],
+    range: ['2024-12-31T08:05:29Z', '2024-12-31T08:05:30Z'],
+    tsa: {
+      sha256: '93db2732c49e2624cf0a5cc03ad04acc0927fcaf5e7afdd4a3e23b6fc196aedc',
+      issuedTo:
+        'CN=Microsoft Public RSA Time Stamping Authority,OU=Microsoft America Operations+OU=nShield TSS ESN:7800-05E0-D947,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US',
+      issuedBy: 'CN=Microsoft Public RSA Timestamping CA 2020,O=Microsoft Corporation,C=US',
+      expiry: '2025-02-15T20:36:12.000Z',
+    },
+    signer: {
+      sha256: 'dadee19c843e94b94daae9854d0de7ad93642b6075e2d1523b860b1770b64a03',
+      issuedTo: 'CN=testcert2,O=Notary,L=Seattle,ST=WA,C=US',
+      issuedBy: 'CN=testcert2,O=Notary,L=Seattle,ST=WA,C=US',
+      expiry: '2025-01-01T08:04:39.000Z',
+    },
+    signerName: 'testcert2',
+  },
+  {
+    title: 'with cose signature',
+    file: 'blob.cose.sig',
+    mediaType: 'application/cose',
+    signingTime: '2025-01-07T08:42:43.000Z',
+    payloadKeys: ['mediaType', 'digest', 'size'],
+    range: ['2025-01-07T08:42:43Z', '2025-01-07T08:42:44Z'],
+    tsa: {
+      sha256: '3403d75002d22e2b8c49a8a113957d9eb225c901b946837fd61ff3ce32c51f65',
+      issuedTo:
+        'CN=Microsoft Public RSA Time Stamping Authority,OU=Microsoft America Operations+OU=Thales TSS ESN:45D6-96C5-5E63,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US',
+      issuedBy: 'CN=Microsoft Public RSA Timestamping CA 2020,O=Microsoft Corporation,C=US',
+      expiry: '2025-02-15T20:35:56.000Z',
+    },
+    signer: {
+      sha256: '3678adce9daa3a82f4f55fd65e0c87c398b3d9bcd5338c06bbf8850df8c6641d',
+      issuedTo: 'CN=testcert3,O=Notary,L=Seattle,ST=WA,C=US',
+      issuedBy: 'CN=testcert3,O=Notary,L=Seattle,ST=WA,C=US',
+      expiry: '2025-01-08T08:42:24.000Z',
+    },
+    signerName: 'testcert3',
+  },
+];
+
+for (const c of BLOB_CASES) {
+  describe(`notation blob inspect "${c.title}" (${c.file})`, () => {
+    const got = inspect(signatureFile(c.file), c.mediaType);
+
+    it('prints the algorithm, signed attributes, no user metadata and the signing agent', () => {
+      expect(got.content.signatureAlgorithm).toBe('RSASSA-PSS-SHA-256');
+      expect(got.content.mediaType).toBe(c.mediaType);
+      expect(got.content.signingScheme).toBe('notary.x509');
+      expect(got.content.signingTime.date.toISOString()).toBe(c.signingTime);
+      expect(got.content.expiry).toBeUndefined();
+      expect(got.payload.annotations).toBeUndefined(); // "userDefinedAttributes": null
+      expect(got.content.signingAgent).toBe('notation-go/1.3.0+unreleased');
+    });
+
+    it(`keeps the payload key order ${c.payloadKeys.join(', ')}`, () => {
+      expect(
+        Object.keys(
+          (JSON.parse(Buffer.from(got.content.payload).toString()) as { targetArtifact: object })
+            .targetArtifact,
+        ),
+      ).toEqual(c.payloadKeys);
+    });
+
+    it(`prints the timestamp [${c.range[0]}, ${c.range[1]}] and the Microsoft TSA certificates`, () => {
+      expect([seconds(got.range!.earliest), seconds(got.range!.latest)]).toEqual(c.range);
+      expect(got.timestampCertificates).toEqual([MS_CA, c.tsa]);
+    });
+
+    it(`prints the ${c.signerName} certificate and the signed LICENSE blob`, () => {
+      expect(got.certificates).toEqual([c.signer]);
+      expect(got.payload).toEqual(LICENSE_BLOB);
+    });
   });
-
-  it('prints the timestamp [2024-12-31T08:05:29Z, 2024-12-31T08:05:30Z] and the Microsoft TSA certificates', () => {
-    expect([seconds(got.range!.earliest), seconds(got.range!.latest)]).toEqual([
-      '2024-12-31T08:05:29Z',
-      '2024-12-31T08:05:30Z',
-    ]);
-    expect(got.timestampCertificates).toEqual([
-      MS_CA,
-      {
-        sha256: '93db2732c49e2624cf0a5cc03ad04acc0927fcaf5e7afdd4a3e23b6fc196aedc',
-        issuedTo:
-          'CN=Microsoft Public RSA Time Stamping Authority,OU=Microsoft America Operations+OU=nShield TSS ESN:7800-05E0-D947,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US',
-        issuedBy: 'CN=Microsoft Public RSA Timestamping CA 2020,O=Microsoft Corporation,C=US',
-        expiry: '2025-02-15T20:36:12.000Z',
-      },
-    ]);
-  });
-
-  it('prints the testcert2 certificate and the signed LICENSE blob', () => {
-    expect(got.certificates).toEqual([
-      {
-        sha256: 'dadee19c843e94b94daae9854d0de7ad93642b6075e2d1523b860b1770b64a03',
-        issuedTo: 'CN=testcert2,O=Notary,L=Seattle,ST=WA,C=US',
-        issuedBy: 'CN=testcert2,O=Notary,L=Seattle,ST=WA,C=US',
-        expiry: '2025-01-01T08:04:39.000Z',
-      },
-    ]);
-    expect(got.payload).toEqual(LICENSE_BLOB);
-  });
-});
-
-describe('notation blob inspect "with cose signature" (blob.cose.sig)', () => {
-  const got = inspect(signatureFile('blob.cose.sig'), 'application/cose');
-
-  it('prints the algorithm, signed attributes, no user metadata and the signing agent', () => {
-    expect(got.content.signatureAlgorithm).toBe('RSASSA-PSS-SHA-256');
-    expect(got.content.mediaType).toBe('application/cose');
-    expect(got.content.signingScheme).toBe('notary.x509');
-    expect(got.content.signingTime.date.toISOString()).toBe('2025-01-07T08:42:43.000Z');
-    expect(got.payload.annotations).toBeUndefined();
-    expect(got.content.signingAgent).toBe('notation-go/1.3.0+unreleased');
-  });
-
-  it('keeps the payload key order mediaType, digest, size', () => {
-    expect(
-      Object.keys(
-        (JSON.parse(Buffer.from(got.content.payload).toString()) as { targetArtifact: object })
-          .targetArtifact,
-      ),
-    ).toEqual(['mediaType', 'digest', 'size']);
-  });
-
-  it('prints the timestamp [2025-01-07T08:42:43Z, 2025-01-07T08:42:44Z] and the Microsoft TSA certificates', () => {
-    expect([seconds(got.range!.earliest), seconds(got.range!.latest)]).toEqual([
-      '2025-01-07T08:42:43Z',
-      '2025-01-07T08:42:44Z',
-    ]);
-    expect(got.timestampCertificates).toEqual([
-      MS_CA,
-      {
-        sha256: '3403d75002d22e2b8c49a8a113957d9eb225c901b946837fd61ff3ce32c51f65',
-        issuedTo:
-          'CN=Microsoft Public RSA Time Stamping Authority,OU=Microsoft America Operations+OU=Thales TSS ESN:45D6-96C5-5E63,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US',
-        issuedBy: 'CN=Microsoft Public RSA Timestamping CA 2020,O=Microsoft Corporation,C=US',
-        expiry: '2025-02-15T20:35:56.000Z',
-      },
-    ]);
-  });
-
-  it('prints the testcert3 certificate and the signed LICENSE blob', () => {
-    expect(got.certificates).toEqual([
-      {
-        sha256: '3678adce9daa3a82f4f55fd65e0c87c398b3d9bcd5338c06bbf8850df8c6641d',
-        issuedTo: 'CN=testcert3,O=Notary,L=Seattle,ST=WA,C=US',
-        issuedBy: 'CN=testcert3,O=Notary,L=Seattle,ST=WA,C=US',
-        expiry: '2025-01-08T08:42:24.000Z',
-      },
-    ]);
-    expect(got.payload).toEqual(LICENSE_BLOB);
-  });
-});
+}
 
 describe('notation inspect "with timestamped oci layout" (e2e-with-timestamped-signature)', () => {
   const got = inspect(

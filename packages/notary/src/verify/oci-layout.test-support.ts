@@ -13,7 +13,12 @@ import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
 import type { Descriptor } from '../types.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { RevocationChecker } from './services.js';
-import type { SignatureCandidate } from './verify-artifact.js';
+import {
+  type ArtifactVerificationOutcome,
+  type SignatureCandidate,
+  type VerifyArtifactInput,
+  verifyArtifact,
+} from './verify-artifact.js';
 
 export const LAYOUTS = sharedPath('vectors/notation/test/e2e/testdata/registry/oci_layout');
 export const CONFIG = sharedPath('vectors/notation/test/e2e/testdata/config');
@@ -72,4 +77,33 @@ export const e2eStore = new MemoryTrustStore([
 
 export function e2ePolicy(file: string): ReturnType<typeof parseOciTrustPolicy> {
   return parseOciTrustPolicy(configFile('trustpolicies', file));
+}
+
+/** What `verifyE2eArtifact` needs besides the artifact; the rest defaults to the e2e setting. */
+export type E2eVerifyInput = Omit<
+  VerifyArtifactInput,
+  'artifactReference' | 'artifact' | 'clock' | 'trustStore' | 'revocationChecker'
+> &
+  Partial<Pick<VerifyArtifactInput, 'trustStore' | 'revocationChecker'>> & {
+    /** The repository of the reference `localhost:5000/<repository>@<digest>` (default `e2e`). */
+    repository?: string;
+  };
+
+/**
+ * `verifyArtifact` of `artifact` as notation's e2e suite asks for it: referenced as
+ * `localhost:5000/<repository>@<digest>`, at `NOW`, against the `ca:e2e` store and the stand-in
+ * revocation checker unless `input` names others.
+ */
+export function verifyE2eArtifact(
+  artifact: Descriptor,
+  { repository = 'e2e', ...input }: E2eVerifyInput,
+): Promise<ArtifactVerificationOutcome> {
+  return verifyArtifact({
+    artifactReference: `localhost:5000/${repository}@${artifact.digest}`,
+    artifact,
+    clock,
+    trustStore: e2eStore,
+    revocationChecker: noEndpointsRevocation,
+    ...input,
+  });
 }

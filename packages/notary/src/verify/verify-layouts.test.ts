@@ -3,20 +3,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSignatureManifest, parseSignatureManifest } from '../manifest/signature-manifest.js';
 import { createLocalSigner } from '../sign/local-signer.js';
+import type { Signer } from '../sign/signer.js';
 import { signArtifact } from '../sign/sign-artifact.js';
 import { parseOciTrustPolicy } from '../trust-policy/oci-trust-policy.js';
-import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
+import { MemoryTrustStore, type MemoryTrustStoreEntry } from '../trust-store/memory-trust-store.js';
 import { createTimestampVerifier } from './notation-services.js';
 import {
   clock,
   CONFIG,
   e2ePolicy as policy,
-  e2eStore,
-  noEndpointsRevocation,
   NOW,
   readLayout,
+  verifyE2eArtifact,
 } from './oci-layout.test-support.js';
-import { verifyArtifact } from './verify-artifact.js';
+import type { ArtifactVerificationOutcome, SignatureCandidate } from './verify-artifact.js';
 
 /**
  * The notation e2e OCI image layouts (INDEX.md §A), read straight from the layout directories:
@@ -25,16 +25,46 @@ import { verifyArtifact } from './verify-artifact.js';
 
 async function verifyLayout(layout: string, policyFile: string) {
   const { target, signatures } = readLayout(layout);
-  return verifyArtifact({
-    artifactReference: `localhost:5000/e2e@${target.digest}`,
-    artifact: target,
-    policy: policy(policyFile),
-    trustStore: e2eStore,
-    clock,
-    signatures,
-    revocationChecker: noEndpointsRevocation,
-  });
+  return verifyE2eArtifact(target, { policy: policy(policyFile), signatures });
 }
+
+/** A trust policy document of one statement `e2e` (every scope, `ca:e2e`, any identity). */
+function e2eStatement(signatureVerification: object) {
+  return parseOciTrustPolicy(
+    JSON.stringify({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'e2e',
+          registryScopes: ['*'],
+          signatureVerification,
+          trustStores: ['ca:e2e'],
+          trustedIdentities: ['*'],
+        },
+      ],
+    }),
+  );
+}
+
+/** The store `ca:e2e` holding, as `file`, the leaf certificate of the first (JWS) signature; then `others`. */
+function leafStore(
+  signatures: readonly SignatureCandidate[],
+  file: string,
+  ...others: MemoryTrustStoreEntry[]
+): MemoryTrustStore {
+  const envelope = JSON.parse(Buffer.from(signatures[0]?.envelope ?? new Uint8Array()).toString()) as {
+    header: { x5c: string[] };
+  };
+  const leaf = Buffer.from(envelope.header.x5c[0] ?? '', 'base64');
+  return new MemoryTrustStore([{ type: 'ca', name: 'e2e', files: [{ name: file, data: leaf }] }, ...others]);
+}
+
+/** notation's own e2e signer: localkeys/e2e.key with e2e.crt. */
+const e2eSigner = (): Signer =>
+  createLocalSigner({
+    key: readFileSync(path.join(CONFIG, 'localkeys/e2e.key')),
+    certificateChain: readFileSync(path.join(CONFIG, 'localkeys/e2e.crt')),
+  });
 
 describe('the notation e2e OCI layouts', () => {
   describe('e2e-valid-signature', () => {
@@ -68,76 +98,52 @@ describe('the notation e2e OCI layouts', () => {
 
   describe('e2e-expired-signature', () => {
     const expiredText = 'digital signature has expired on "Tue, 27 Jun 2023 13:21:21 +0800"';
-
-    it('fails strict on expiry with notation text', async () => {
-      const outcome = await verifyLayout('e2e-expired-signature', 'trustpolicy.json');
+    /** Refused on the expiry, with notation's text. */
+    const expectExpiryFailure = (outcome: ArtifactVerificationOutcome): void => {
       expect(outcome.verified).toBe(false);
       expect(outcome.message).toBe(
         `signature verification failed: expiry validation failed. Failure reason: ${expiredText}`,
       );
+    };
+    /** Accepted, the expiry logged as notation's warning. */
+    const expectExpiryLogged = (outcome: ArtifactVerificationOutcome): void => {
+      expect(outcome.verified).toBe(true);
+      expect(outcome.accepted?.outcome.warnings).toEqual([
+        `expiry was set to "log" and failed with error: ${expiredText}`,
+      ]);
+    };
+
+    it('fails strict on expiry with notation text', async () => {
+      expectExpiryFailure(await verifyLayout('e2e-expired-signature', 'trustpolicy.json'));
     });
 
     it('passes permissive with the expiry logged', async () => {
       const outcome = await verifyLayout('e2e-expired-signature', 'permissive_trustpolicy.json');
-      expect(outcome.verified).toBe(true);
-      expect(outcome.accepted?.outcome.warnings).toEqual([
-        `expiry was set to "log" and failed with error: ${expiredText}`,
-      ]);
+      expectExpiryLogged(outcome);
       expect(outcome.accepted?.outcome.results.find((r) => r.type === 'expiry')?.status).toBe('logged');
     });
 
     it('passes audit with a warning', async () => {
-      const outcome = await verifyLayout('e2e-expired-signature', 'audit_trustpolicy.json');
-      expect(outcome.verified).toBe(true);
-      expect(outcome.accepted?.outcome.warnings).toEqual([
-        `expiry was set to "log" and failed with error: ${expiredText}`,
-      ]);
+      expectExpiryLogged(await verifyLayout('e2e-expired-signature', 'audit_trustpolicy.json'));
     });
 
     it('passes strict when expiry is overridden to log', async () => {
-      const outcome = await verifyLayout('e2e-expired-signature', 'override_strict_trustpolicy.json');
-      expect(outcome.verified).toBe(true);
-      expect(outcome.accepted?.outcome.warnings).toEqual([
-        `expiry was set to "log" and failed with error: ${expiredText}`,
-      ]);
+      expectExpiryLogged(await verifyLayout('e2e-expired-signature', 'override_strict_trustpolicy.json'));
     });
 
     it('fails permissive when expiry is overridden to enforce', async () => {
-      const outcome = await verifyLayout('e2e-expired-signature', 'override_permissive_trustpolicy.json');
-      expect(outcome.verified).toBe(false);
-      expect(outcome.message).toBe(
-        `signature verification failed: expiry validation failed. Failure reason: ${expiredText}`,
+      expectExpiryFailure(
+        await verifyLayout('e2e-expired-signature', 'override_permissive_trustpolicy.json'),
       );
     });
 
     it('fails audit when expiry is overridden to enforce (override_audit_trustpolicy.json is not shipped: built here)', async () => {
       const { target, signatures } = readLayout('e2e-expired-signature');
-      const outcome = await verifyArtifact({
-        artifactReference: `localhost:5000/e2e@${target.digest}`,
-        artifact: target,
-        policy: parseOciTrustPolicy(
-          JSON.stringify({
-            version: '1.0',
-            trustPolicies: [
-              {
-                name: 'e2e',
-                registryScopes: ['*'],
-                signatureVerification: { level: 'audit', override: { expiry: 'enforce' } },
-                trustStores: ['ca:e2e'],
-                trustedIdentities: ['*'],
-              },
-            ],
-          }),
-        ),
-        trustStore: e2eStore,
-        clock,
+      const outcome = await verifyE2eArtifact(target, {
+        policy: e2eStatement({ level: 'audit', override: { expiry: 'enforce' } }),
         signatures,
-        revocationChecker: noEndpointsRevocation,
       });
-      expect(outcome.verified).toBe(false);
-      expect(outcome.message).toBe(
-        `signature verification failed: expiry validation failed. Failure reason: ${expiredText}`,
-      );
+      expectExpiryFailure(outcome);
     });
   });
 
@@ -174,41 +180,12 @@ describe('the notation e2e OCI layouts', () => {
 
   describe('e2e-with-timestamped-signature (testcert7, expired since 2025-01-22)', () => {
     const { target, signatures } = readLayout('e2e-with-timestamped-signature');
-    const leaf =
-      signatures[0] === undefined
-        ? undefined
-        : (JSON.parse(Buffer.from(signatures[0].envelope).toString()) as { header: { x5c: string[] } });
-    const store = new MemoryTrustStore([
-      {
-        type: 'ca',
-        name: 'e2e',
-        files: [{ name: 'testcert7.crt', data: Buffer.from(leaf?.header.x5c[0] ?? '', 'base64') }],
-      },
-    ]);
-    const doc = (override: string) =>
-      parseOciTrustPolicy(
-        JSON.stringify({
-          version: '1.0',
-          trustPolicies: [
-            {
-              name: 'e2e',
-              registryScopes: ['*'],
-              signatureVerification: { level: 'strict', override: JSON.parse(override) as unknown },
-              trustStores: ['ca:e2e'],
-              trustedIdentities: ['*'],
-            },
-          ],
-        }),
-      );
+    const store = leafStore(signatures, 'testcert7.crt');
     const run = (override: string) =>
-      verifyArtifact({
-        artifactReference: `localhost:5000/e2e@${target.digest}`,
-        artifact: target,
-        policy: doc(override),
+      verifyE2eArtifact(target, {
+        policy: e2eStatement({ level: 'strict', override: JSON.parse(override) as unknown }),
         trustStore: store,
-        clock,
         signatures,
-        revocationChecker: noEndpointsRevocation,
       });
 
     it('fails strict on expiry first', async () => {
@@ -240,24 +217,10 @@ describe('the notation e2e OCI layouts', () => {
   describe('e2e-with-invalid-timestamped-signature', () => {
     it('without a tsa store, fails authenticTimestamp on the expired certificate', async () => {
       const { target, signatures } = readLayout('e2e-with-invalid-timestamped-signature');
-      const env = JSON.parse(Buffer.from(signatures[0]?.envelope ?? new Uint8Array()).toString()) as {
-        header: { x5c: string[] };
-      };
-      const store = new MemoryTrustStore([
-        {
-          type: 'ca',
-          name: 'e2e',
-          files: [{ name: 'leaf.crt', data: Buffer.from(env.header.x5c[0] ?? '', 'base64') }],
-        },
-      ]);
-      const outcome = await verifyArtifact({
-        artifactReference: `localhost:5000/e2e@${target.digest}`,
-        artifact: target,
+      const outcome = await verifyE2eArtifact(target, {
         policy: policy('trustpolicy.json'),
-        trustStore: store,
-        clock,
+        trustStore: leafStore(signatures, 'leaf.crt'),
         signatures,
-        revocationChecker: noEndpointsRevocation,
       });
       expect(outcome.verified).toBe(false);
       expect(outcome.message).toBe(
@@ -274,32 +237,16 @@ const CMS_BER_ERROR =
 describe('e2e-with-invalid-timestamped-signature with a tsa store', () => {
   const verifyInvalidTimestamp = async (tsaStore: string) => {
     const { target, signatures } = readLayout('e2e-with-invalid-timestamped-signature');
-    const env = JSON.parse(Buffer.from(signatures[0]?.envelope ?? new Uint8Array()).toString()) as {
-      header: { x5c: string[] };
-    };
-    const store = new MemoryTrustStore([
-      {
-        type: 'ca',
-        name: 'e2e',
-        files: [{ name: 'leaf.crt', data: Buffer.from(env.header.x5c[0] ?? '', 'base64') }],
-      },
-      {
-        type: 'tsa',
-        name: 'e2e',
-        files: [
-          { name: 'root.cer', data: readFileSync(path.join(CONFIG, 'timestamp/globalsignTSARoot.cer')) },
-        ],
-      },
-    ]);
+    const store = leafStore(signatures, 'leaf.crt', {
+      type: 'tsa',
+      name: 'e2e',
+      files: [{ name: 'root.cer', data: readFileSync(path.join(CONFIG, 'timestamp/globalsignTSARoot.cer')) }],
+    });
     const text = readFileSync(path.join(CONFIG, 'trustpolicies', 'timestamp_trustpolicy.json'), 'utf8');
-    return verifyArtifact({
-      artifactReference: `localhost:5000/e2e@${target.digest}`,
-      artifact: target,
+    return verifyE2eArtifact(target, {
       policy: parseOciTrustPolicy(Buffer.from(text.replace('"tsa:e2e"', `"tsa:${tsaStore}"`))),
       trustStore: store,
-      clock,
       signatures,
-      revocationChecker: noEndpointsRevocation,
       timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
     });
   };
@@ -325,13 +272,9 @@ describe('a signature made here with notation e2e.key + e2e.crt', () => {
   it.each(['jws', 'cose'] as const)(
     'verifies (%s) under notation e2e trust policy through a signature manifest',
     async (format) => {
-      const signer = createLocalSigner({
-        key: readFileSync(path.join(CONFIG, 'localkeys/e2e.key')),
-        certificateChain: readFileSync(path.join(CONFIG, 'localkeys/e2e.crt')),
-      });
       const { target } = readLayout('e2e');
       const signed = await signArtifact({
-        signer,
+        signer: e2eSigner(),
         artifact: target,
         format,
         clock,
@@ -346,12 +289,8 @@ describe('a signature made here with notation e2e.key + e2e.crt', () => {
       });
       const parsed = parseSignatureManifest(built.manifest.bytes);
       const envelopeBlob = built.blobs.find((b) => b.descriptor.digest === parsed.envelope.digest);
-      const outcome = await verifyArtifact({
-        artifactReference: `localhost:5000/e2e@${target.digest}`,
-        artifact: target,
+      const outcome = await verifyE2eArtifact(target, {
         policy: policy('trustpolicy.json'),
-        trustStore: e2eStore,
-        clock,
         signatures: [
           {
             manifest: built.manifest.descriptor,
@@ -360,7 +299,6 @@ describe('a signature made here with notation e2e.key + e2e.crt', () => {
           },
         ],
         userMetadata: { run: 'ci' },
-        revocationChecker: noEndpointsRevocation,
       });
       expect(outcome.verified).toBe(true);
       expect(outcome.accepted?.outcome.details?.signer.sha256).toBe(
@@ -373,25 +311,17 @@ describe('a signature made here with notation e2e.key + e2e.crt', () => {
   );
 
   it('is not accepted for another artifact (first signature) but the second, matching one wins', async () => {
-    const signer = createLocalSigner({
-      key: readFileSync(path.join(CONFIG, 'localkeys/e2e.key')),
-      certificateChain: readFileSync(path.join(CONFIG, 'localkeys/e2e.crt')),
-    });
+    const signer = e2eSigner();
     const { target } = readLayout('e2e');
     const other = { ...target, digest: `sha256:${'1'.repeat(64)}` };
     const wrong = await signArtifact({ signer, artifact: other, format: 'jws', clock });
     const right = await signArtifact({ signer, artifact: target, format: 'cose', clock });
-    const outcome = await verifyArtifact({
-      artifactReference: `localhost:5000/e2e@${target.digest}`,
-      artifact: target,
+    const outcome = await verifyE2eArtifact(target, {
       policy: policy('trustpolicy.json'),
-      trustStore: e2eStore,
-      clock,
       signatures: [
         { envelope: wrong.envelope, envelopeMediaType: wrong.mediaType },
         { envelope: right.envelope, envelopeMediaType: right.mediaType },
       ],
-      revocationChecker: noEndpointsRevocation,
     });
     expect(outcome.verified).toBe(true);
     expect(outcome.accepted?.index).toBe(1);
@@ -400,15 +330,10 @@ describe('a signature made here with notation e2e.key + e2e.crt', () => {
 
   it('stops after maxSignatureAttempts', async () => {
     const { target, signatures } = readLayout('e2e-invalid-signature');
-    const outcome = await verifyArtifact({
-      artifactReference: `localhost:5000/e2e@${target.digest}`,
-      artifact: target,
+    const outcome = await verifyE2eArtifact(target, {
       policy: policy('trustpolicy.json'),
-      trustStore: e2eStore,
-      clock,
       signatures: [...signatures, ...signatures],
       maxSignatureAttempts: 1,
-      revocationChecker: noEndpointsRevocation,
     });
     expect(outcome.verified).toBe(false);
     expect(outcome.attempts).toHaveLength(1);

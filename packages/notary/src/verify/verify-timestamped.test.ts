@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../../test/harness/paths.js';
 import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
+import { resolveVerificationLevel } from '../trust-policy/verification-level.js';
 import { DirectoryTrustStore } from '../trust-store/directory-trust-store.js';
 import type { ValidationAction } from '../types.js';
 import { verifyEnvelopeBytes } from '../envelope/envelope.js';
@@ -35,17 +36,7 @@ function policy(
 ): ApplicableTrustPolicy {
   return {
     name: 'test-timestamp',
-    verificationLevel: {
-      name: 'strict',
-      enforcement: {
-        integrity: 'enforce',
-        authenticity: 'enforce',
-        authenticTimestamp: 'enforce',
-        expiry: 'enforce',
-        revocation: 'enforce',
-        ...enforcement,
-      },
-    },
+    verificationLevel: resolveVerificationLevel({ level: 'strict', override: enforcement }),
     verifyTimestamp,
     trustStores,
     trustedIdentities: ['*'],

@@ -14,10 +14,10 @@ import {
   configFile,
   e2ePolicy,
   e2eStore,
-  noEndpointsRevocation,
   readLayout,
+  verifyE2eArtifact,
 } from './oci-layout.test-support.js';
-import { type SignatureCandidate, verifyArtifact } from './verify-artifact.js';
+import type { SignatureCandidate } from './verify-artifact.js';
 
 /**
  * The e2e trust policy files (INDEX.md §C) taken through verification, as the e2e suite does
@@ -27,6 +27,20 @@ import { type SignatureCandidate, verifyArtifact } from './verify-artifact.js';
  */
 
 const valid = readLayout('e2e-valid-signature');
+
+/** The artifact notation-go's timestamped envelopes (INDEX E2, signer CN=alpine) sign. */
+const TIMESTAMPED_ARTIFACT = {
+  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  digest: 'sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda',
+  size: 528,
+};
+/** One of notation-go's envelopes of `timestamp/sigEnv` (COSE when its name says so). */
+const timestampedEnvelope = (file: string): SignatureCandidate => ({
+  envelope: new Uint8Array(
+    readFileSync(sharedPath(`vectors/notation-go/verifier/testdata/timestamp/sigEnv/${file}`)),
+  ),
+  envelopeMediaType: file.startsWith('cose') ? 'application/cose' : 'application/jose+json',
+});
 const reference = (repository: string, digest = valid.target.digest): string =>
   `localhost:5000/${repository}@${digest}`;
 
@@ -35,14 +49,11 @@ function verify(
   repository = 'e2e',
   options: { trustStore?: TrustStore; signatures?: SignatureCandidate[] } = {},
 ) {
-  return verifyArtifact({
-    artifactReference: reference(repository),
-    artifact: valid.target,
+  return verifyE2eArtifact(valid.target, {
+    repository,
     policy: e2ePolicy(policyFile),
     trustStore: options.trustStore ?? e2eStore,
-    clock,
     signatures: options.signatures ?? valid.signatures,
-    revocationChecker: noEndpointsRevocation,
   });
 }
 
@@ -116,14 +127,10 @@ describe('trust stores (trust_store.go)', () => {
         certificateChain: configFile('localkeys', 'new_e2e.crt'),
       });
       const signed = await signArtifact({ signer, artifact: target, format: 'jws', clock });
-      const outcome = await verifyArtifact({
-        artifactReference: reference('e2e', target.digest),
-        artifact: target,
+      const outcome = await verifyE2eArtifact(target, {
         policy: e2ePolicy('multiple_trust_store_trustpolicy.json'),
         trustStore: stores,
-        clock,
         signatures: [{ envelope: signed.envelope, envelopeMediaType: signed.mediaType }],
-        revocationChecker: noEndpointsRevocation,
       });
       expect(outcome.verified).toBe(true);
       expect(outcome.accepted?.outcome.details?.signer.subject).toBe(
@@ -181,25 +188,11 @@ describe('timestamp verification settings (verify.go)', () => {
       files: [{ name: 'globalsignTSARoot.cer', data: configFile('timestamp', 'globalsignTSARoot.cer') }],
     },
   ]);
-  const artifact = {
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    digest: 'sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda',
-    size: 528,
-  };
   const timestamped = (policyFile: string, file: string) =>
-    verifyArtifact({
-      artifactReference: `localhost:5000/e2e@${artifact.digest}`,
-      artifact,
+    verifyE2eArtifact(TIMESTAMPED_ARTIFACT, {
       policy: e2ePolicy(policyFile),
       trustStore: stores,
-      clock,
-      signatures: [
-        {
-          envelope: new Uint8Array(readFileSync(sharedPath(`${E2}timestamp/sigEnv/${file}`))),
-          envelopeMediaType: file.startsWith('cose') ? 'application/cose' : 'application/jose+json',
-        },
-      ],
-      revocationChecker: noEndpointsRevocation,
+      signatures: [timestampedEnvelope(file)],
       // TSA chain revocation needs the network: turned off explicitly here.
       timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
     });
@@ -293,14 +286,11 @@ describe('notation-action e2e verify (INDEX H: tests/e2e/verify)', () => {
     return [{ envelope: signed.envelope, envelopeMediaType: signed.mediaType }];
   };
   const run = async (policyFile: string, trustStore: TrustStore) =>
-    verifyArtifact({
-      artifactReference: reference('net-monitor'),
-      artifact: valid.target,
+    verifyE2eArtifact(valid.target, {
+      repository: 'net-monitor',
       policy: actionPolicy(policyFile),
       trustStore,
-      clock,
       signatures: await signedHere(),
-      revocationChecker: noEndpointsRevocation,
       timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
     });
 
@@ -328,7 +318,6 @@ describe('notation-action e2e verify (INDEX H: tests/e2e/verify)', () => {
   });
 
   it('refuses a GlobalSign token under the DigiCert tsa:e2e-test root', async () => {
-    const E2 = 'vectors/notation-go/verifier/testdata/';
     const alpine = new MemoryTrustStore([
       {
         type: 'ca',
@@ -343,27 +332,14 @@ describe('notation-action e2e verify (INDEX H: tests/e2e/verify)', () => {
         ],
       },
     ]);
-    const artifact = {
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      digest: 'sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda',
-      size: 528,
-    };
-    const outcome = await verifyArtifact({
-      artifactReference: `localhost:5000/net-monitor@${artifact.digest}`,
-      artifact,
+    const outcome = await verifyE2eArtifact(TIMESTAMPED_ARTIFACT, {
+      repository: 'net-monitor',
       policy: actionPolicy('timestampVerificationEnabled.json'),
       trustStore: {
         certificates: (type, name) =>
           type === 'tsa' ? actionTsa.certificates(type, name) : alpine.certificates(type, name),
       },
-      clock,
-      signatures: [
-        {
-          envelope: new Uint8Array(readFileSync(sharedPath(`${E2}timestamp/sigEnv/jwsWithTimestamp.sig`))),
-          envelopeMediaType: 'application/jose+json',
-        },
-      ],
-      revocationChecker: noEndpointsRevocation,
+      signatures: [timestampedEnvelope('jwsWithTimestamp.sig')],
       timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
     });
     expect(outcome.message).toBe(
