@@ -4,7 +4,7 @@ import { LayoutStore } from './layout/layout-store.js';
 import { encodeJson } from './manifest.js';
 import { normalisePlatform, parsePlatform, platformMatches, selectPlatform } from './platform.js';
 import { resolvePlatform } from './resolve-platform.js';
-import { sampleImage, withTempDir } from './test-support.js';
+import { sampleImage, withTempDir, pushSampleImage } from './test-support.js';
 import { MEDIA_TYPES, type Descriptor, type ImageIndex, type Platform } from './types.js';
 
 const entry = (
@@ -137,10 +137,7 @@ describe('platform selection', () => {
 
 describe('resolvePlatform over a store', () => {
   async function pushImage(store: LayoutStore, label: string): Promise<Descriptor> {
-    const image = sampleImage(label);
-    await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
-    await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-    return store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest);
+    return pushSampleImage(store, sampleImage(label));
   }
   const pushIndex = (store: LayoutStore, manifests: Descriptor[]): Promise<Descriptor> =>
     store.pushManifest(

@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
 import { sha256Digest } from './digest.js';
 import type { RequestEvent } from './http/transport.js';
 import { encodeJson } from './manifest.js';
-import { MEDIA_TYPES, type Descriptor, type ImageManifest } from './types.js';
+import { MEDIA_TYPES, type ArtifactStore, type Descriptor, type ImageManifest } from './types.js';
 
 /** A clock whose sleeps return at once and are recorded. */
 export function fakeClock(
@@ -87,6 +87,23 @@ export function sampleImage(label: string): {
     manifest: bytes,
     descriptor: { mediaType: MEDIA_TYPES.imageManifest, digest: sha256Digest(bytes), size: bytes.byteLength },
   };
+}
+
+export type SampleImage = ReturnType<typeof sampleImage>;
+
+/** Push `image` to `store`: its config and layer, then its manifest (tagged `tag` when given). */
+export async function pushSampleImage(
+  store: ArtifactStore,
+  image: SampleImage,
+  tag?: string,
+): Promise<Descriptor> {
+  await store.pushBlob(image.config.content, image.config.descriptor.mediaType);
+  await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
+  return store.pushManifest(
+    image.manifest,
+    MEDIA_TYPES.imageManifest,
+    tag === undefined ? undefined : { tag },
+  );
 }
 
 export async function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<T> {

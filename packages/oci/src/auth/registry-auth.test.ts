@@ -14,11 +14,13 @@ import {
   type TokenRequestSeen,
 } from '../../../../test/harness/index.js';
 import { copyGraph } from '../copy-graph.js';
+import { sha256Digest } from '../digest.js';
 import type { OciError } from '../errors.js';
 import { NodeHttpTransport } from '../http/node-transport.js';
-import { RegistryClient } from '../registry/registry-client.js';
+import { RegistryClient, type RegistryClientOptions } from '../registry/registry-client.js';
 import { RegistryStore } from '../registry/registry-store.js';
 import {
+  pushSampleImage,
   reply,
   requestLog,
   sampleImage,
@@ -26,7 +28,7 @@ import {
   withTempDir,
   type LoopbackServer,
 } from '../test-support.js';
-import { MEDIA_TYPES } from '../types.js';
+import type { Descriptor } from '../types.js';
 import { azureCredentials, staticCredentials, type CredentialProvider } from './credentials.js';
 import { dockerConfigCredentials, dockerConfigPath } from './docker-config.js';
 import { createNodeExec } from './exec.js';
@@ -36,9 +38,7 @@ type AzureHttpClient = NonNullable<ClientSecretCredentialOptions['httpClient']>;
 
 async function pushAndPull(store: RegistryStore, label: string): Promise<void> {
   const image = sampleImage(label);
-  await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
-  await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-  await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: label });
+  await pushSampleImage(store, image, label);
   const resolved = await store.resolve(label);
   expect(resolved.digest).toBe(image.descriptor.digest);
   expect(await store.fetchBlob(image.layer.descriptor)).toEqual(image.layer.content);
@@ -69,10 +69,7 @@ describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth)
 
   it('what it pushes is read by skopeo with the same credentials over TLS', async () => {
     const image = sampleImage('for-skopeo');
-    const store = new RegistryStore(clientWith(good()), registry.host, 'auth/skopeo');
-    await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
-    await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-    await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+    await pushSampleImage(new RegistryStore(clientWith(good()), registry.host, 'auth/skopeo'), image, 'v1');
     const inspected = await skopeoInspect(registry, 'auth/skopeo:v1');
     expect(inspected.Digest).toBe(image.descriptor.digest);
     expect(inspected.Labels).toEqual({ label: 'for-skopeo' });
@@ -174,29 +171,26 @@ describe.each(['basic', 'token'] as const)('a TLS registry with %s auth', (auth)
         path.join(dir, 'config.json'),
         JSON.stringify({ credHelpers: { [registry.host]: 'scs-test' }, credsStore: 'scs-test' }),
       );
-      const exec = createNodeExec({
-        env: {
-          PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
-          HELPER_LOG: path.join(dir, 'calls.log'),
-          REGISTRY: registry.host,
-          HELPER_USER: registry.username,
-          HELPER_SECRET: registry.password,
-        },
+      /** An exec that finds the helper first on PATH, the helper answering with `secret`. */
+      const helperExec = (secret: string | undefined) =>
+        createNodeExec({
+          env: {
+            PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
+            HELPER_LOG: path.join(dir, 'calls.log'),
+            REGISTRY: registry.host,
+            HELPER_USER: registry.username,
+            HELPER_SECRET: secret,
+          },
+        });
+      const config = dockerConfigCredentials({
+        config: path.join(dir, 'config.json'),
+        exec: helperExec(registry.password),
       });
-      const config = dockerConfigCredentials({ config: path.join(dir, 'config.json'), exec });
       await pushAndPull(new RegistryStore(clientWith(config), registry.host, 'auth/helper'), 'helper');
       // asked once per client for the registry, whatever the number of requests
       expect(await readFile(path.join(dir, 'calls.log'), 'utf8')).toBe(`get ${registry.host}\n`);
 
-      const wrong = createNodeExec({
-        env: {
-          PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`,
-          HELPER_LOG: path.join(dir, 'calls.log'),
-          REGISTRY: registry.host,
-          HELPER_USER: registry.username,
-          HELPER_SECRET: 'not-the-password',
-        },
-      });
+      const wrong = helperExec('not-the-password');
       const error = (await new RegistryStore(
         clientWith(dockerConfigCredentials({ config: path.join(dir, 'config.json'), exec: wrong })),
         registry.host,
@@ -259,9 +253,7 @@ describe('bearer tokens from the token registry, by kind of credential', () => {
       registry.host,
       'public/app',
     );
-    await writer.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
-    await writer.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-    await writer.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+    await pushSampleImage(writer, image, 'v1');
   });
   afterAll(async () => {
     transport.close();
@@ -371,12 +363,31 @@ describe('bearer tokens from the token registry, by kind of credential', () => {
 describe('Azure Container Registry auth through /oauth2/exchange (a loopback fake of ACR)', () => {
   let acr: LoopbackServer;
   const content = new TextEncoder().encode('acr blob\n');
+  /** The one blob the fake ACR serves, in repository `app`. */
+  const blob: Descriptor = {
+    mediaType: 'application/octet-stream',
+    digest: sha256Digest(content),
+    size: content.byteLength,
+  };
+  /** A blob no registry holds. */
+  const absent: Descriptor = { mediaType: 'x/y', digest: `sha256:${'0'.repeat(64)}`, size: 1 };
   const exchanges: URLSearchParams[] = [];
   const tokens: URLSearchParams[] = [];
 
+  /** `use` a client over a transport of its own (plain HTTP to `plainHttp`), closed afterwards. */
+  async function withClient(
+    options: Omit<RegistryClientOptions, 'transport'>,
+    use: (client: RegistryClient) => Promise<void>,
+  ): Promise<void> {
+    const transport = new NodeHttpTransport();
+    try {
+      await use(new RegistryClient({ transport, ...options }));
+    } finally {
+      transport.close();
+    }
+  }
+
   beforeAll(async () => {
-    const { sha256Digest } = await import('../digest.js');
-    const digest = sha256Digest(content);
     acr = await startLoopbackServer((req, res) => {
       const realm = `http://${acr.host}/oauth2/token`;
       if (req.path === '/oauth2/exchange' && req.method === 'POST') {
@@ -405,7 +416,7 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
         });
         return;
       }
-      if (req.path === `/v2/app/blobs/${digest}`) {
+      if (req.path === `/v2/app/blobs/${blob.digest}`) {
         reply(res, 200, content);
         return;
       }
@@ -429,22 +440,11 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
         return Promise.resolve({ token: 'aad-token', expiresOnTimestamp: Date.now() + 3600_000 });
       },
     };
-    const transport = new NodeHttpTransport();
-    try {
-      const client = new RegistryClient({
-        transport,
-        plainHttp: [acr.host],
-        credentials: azureCredentials({ credential, tenantId: 'tenant-1', registries: [acr.host] }),
-      });
+    const credentials = azureCredentials({ credential, tenantId: 'tenant-1', registries: [acr.host] });
+    await withClient({ plainHttp: [acr.host], credentials }, async (client) => {
       const store = new RegistryStore(client, acr.host, 'app');
-      const { sha256Digest } = await import('../digest.js');
-      const descriptor = {
-        mediaType: 'application/octet-stream',
-        digest: sha256Digest(content),
-        size: content.byteLength,
-      };
-      expect(await store.fetchBlob(descriptor)).toEqual(content);
-      expect(await store.fetchBlob(descriptor)).toEqual(content);
+      expect(await store.fetchBlob(blob)).toEqual(content);
+      expect(await store.fetchBlob(blob)).toEqual(content);
       expect(aadCalls).toBe(1);
       expect(exchanges).toHaveLength(1);
       expect(acr.requests.filter((r) => r.path === '/oauth2/exchange')).toHaveLength(1);
@@ -452,9 +452,7 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
       expect(exchanges[0]?.get('tenant')).toBe('tenant-1');
       expect(tokens).toHaveLength(1);
       expect(tokens[0]?.get('scope')).toBe('repository:app:pull');
-    } finally {
-      transport.close();
-    }
+    });
   });
 
   it('sends the Azure AD token to the registry only, never to a token realm on another host', async () => {
@@ -476,29 +474,19 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
         });
       },
     };
-    const transport = new NodeHttpTransport();
     try {
-      const client = new RegistryClient({
-        transport,
-        plainHttp: [registry.host, thief.host],
-        credentials: azureCredentials({ credential, registries: [registry.host] }),
-      });
-      await expect(
-        new RegistryStore(client, registry.host, 'app').exists({
-          mediaType: 'x/y',
-          digest: `sha256:${'0'.repeat(64)}`,
-          size: 1,
-        }),
-      ).rejects.toMatchObject({
-        code: 'INSECURE',
-        message: expect.stringContaining(
-          `points to a token service on another host (http://${thief.host})`,
-        ) as string,
+      const credentials = azureCredentials({ credential, registries: [registry.host] });
+      await withClient({ plainHttp: [registry.host, thief.host], credentials }, async (client) => {
+        await expect(new RegistryStore(client, registry.host, 'app').exists(absent)).rejects.toMatchObject({
+          code: 'INSECURE',
+          message: expect.stringContaining(
+            `points to a token service on another host (http://${thief.host})`,
+          ) as string,
+        });
       });
       expect(thief.requests).toEqual([]);
       expect(aadCalls).toBe(0);
     } finally {
-      transport.close();
       await thief.close();
       await registry.close();
     }
@@ -532,20 +520,9 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
       httpClient,
       disableInstanceDiscovery: true,
     });
-    const transport = new NodeHttpTransport();
-    try {
-      const client = new RegistryClient({
-        transport,
-        plainHttp: [acr.host],
-        credentials: azureCredentials({ credential, registries: [acr.host] }),
-      });
-      const { sha256Digest } = await import('../digest.js');
-      const descriptor = {
-        mediaType: 'application/octet-stream',
-        digest: sha256Digest(content),
-        size: content.byteLength,
-      };
-      expect(await new RegistryStore(client, acr.host, 'app').fetchBlob(descriptor)).toEqual(content);
+    const credentials = azureCredentials({ credential, registries: [acr.host] });
+    await withClient({ plainHttp: [acr.host], credentials }, async (client) => {
+      expect(await new RegistryStore(client, acr.host, 'app').fetchBlob(blob)).toEqual(content);
       // Azure AD saw the client secret and the ACR scope; the registry saw neither the secret nor the client
       expect(azureAd).toHaveLength(1);
       expect(azureAd[0]).toMatch(/^POST \/tenant-1\/oauth2\/v2\.0\/token /);
@@ -553,33 +530,18 @@ describe('Azure Container Registry auth through /oauth2/exchange (a loopback fak
       expect(azureAd[0]).toContain(encodeURIComponent('https://containerregistry.azure.net/.default'));
       expect(exchanges.map((form) => form.get('access_token'))).toEqual(['aad-token']);
       expect(JSON.stringify(acr.requests)).not.toContain('the-client-secret');
-    } finally {
-      transport.close();
-    }
+    });
   });
 
   it('explains a failed Azure login', async () => {
     const credential: TokenCredential = { getToken: () => Promise.reject(new Error('no managed identity')) };
-    const transport = new NodeHttpTransport();
-    try {
-      const client = new RegistryClient({
-        transport,
-        plainHttp: [acr.host],
-        credentials: azureCredentials({ credential, registries: [acr.host] }),
-      });
-      await expect(
-        new RegistryStore(client, acr.host, 'app').exists({
-          mediaType: 'x/y',
-          digest: `sha256:${'0'.repeat(64)}`,
-          size: 1,
-        }),
-      ).rejects.toMatchObject({
+    const credentials = azureCredentials({ credential, registries: [acr.host] });
+    await withClient({ plainHttp: [acr.host], credentials }, async (client) => {
+      await expect(new RegistryStore(client, acr.host, 'app').exists(absent)).rejects.toMatchObject({
         code: 'UNAUTHORIZED',
         message: expect.stringContaining('could not get an Azure AD token') as string,
       });
-    } finally {
-      transport.close();
-    }
+    });
   });
 
   it('makes a DefaultAzureCredential when none is injected', async () => {

@@ -14,6 +14,7 @@ import {
   startLoopbackServer,
   withTempDir,
   type LoopbackServer,
+  pushSampleImage,
 } from '../test-support.js';
 import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js';
 import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
@@ -38,10 +39,7 @@ describe('referrers on distribution 2.8 (tag schema)', () => {
       registry.host,
       'concurrent/app',
     );
-    const image = sampleImage('subject');
-    await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
-    await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-    subject = await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+    subject = await pushSampleImage(store, sampleImage('subject'), 'v1');
   });
   afterAll(async () => {
     transport.close();
@@ -80,10 +78,7 @@ describe('referrers on distribution 2.8 (tag schema)', () => {
     it('fetchReferrer and copyGraph refuse the entry', async () => {
       const client = new RegistryClient({ transport, plainHttp: true });
       const store = new RegistryStore(client, registry.host, 'tampered/app');
-      const image = sampleImage('victim');
-      await store.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
-      await store.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-      const victim = await store.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+      const victim = await pushSampleImage(store, sampleImage('victim'), 'v1');
       // a signature of some other image, then a forged index naming it under the victim
       const other = sampleImage('other');
       const elsewhere = await store.attach({

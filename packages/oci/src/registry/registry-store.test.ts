@@ -17,7 +17,7 @@ import { encodeJson, isImageIndex } from '../manifest.js';
 import type { OciError } from '../errors.js';
 import { createRegistryClient, openStore } from '../open-store.js';
 import { resolvePlatform } from '../resolve-platform.js';
-import { requestLog, sampleImage } from '../test-support.js';
+import { requestLog, sampleImage, pushSampleImage } from '../test-support.js';
 import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js';
 import { RegistryClient } from './registry-client.js';
 import { RegistryStore } from './registry-store.js';
@@ -86,10 +86,7 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
     const image = sampleImage('pushed-by-scs');
 
     beforeAll(async () => {
-      const app = store('scs/app');
-      await app.pushBlob(image.config.content, image.config.descriptor.mediaType);
-      await app.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-      await app.pushManifest(image.manifest, MEDIA_TYPES.imageManifest, { tag: 'v1' });
+      await pushSampleImage(store('scs/app'), image, 'v1');
     });
 
     it('skopeo inspects it', async () => {
@@ -236,11 +233,7 @@ describe('the registry store against distribution 2.8 (plain HTTP)', () => {
       const app = store('scs/multi');
       const amd = sampleImage('amd64');
       const arm = sampleImage('arm64');
-      for (const image of [amd, arm]) {
-        await app.pushBlob(image.config.content, MEDIA_TYPES.imageConfig);
-        await app.pushBlob(image.layer.content, image.layer.descriptor.mediaType);
-        await app.pushManifest(image.manifest, MEDIA_TYPES.imageManifest);
-      }
+      for (const image of [amd, arm]) await pushSampleImage(app, image);
       const index: ImageIndex = {
         schemaVersion: 2,
         mediaType: MEDIA_TYPES.imageIndex,
