@@ -5,9 +5,9 @@
  *   pnpm exec tsx packages/notary/bench/verify.bench.ts
  */
 import { constants, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ratePerSecond, writeBenchResult } from '../../../scripts/bench-kit.js';
 import { sharedPath } from '../../../test/harness/paths.js';
 import {
   createLocalSigner,
@@ -20,27 +20,9 @@ import {
   verifySignature,
 } from '../src/index.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DURATION_MS = Number(process.env.BENCH_MS ?? 2000);
-
-async function rate(name: string, fn: () => unknown): Promise<number> {
-  // warm-up
-  const warmEnd = performance.now() + 200;
-  while (performance.now() < warmEnd) await fn();
-  let n = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < DURATION_MS) {
-    await fn();
-    n++;
-    now = performance.now();
-  }
-  const perSecond = (n * 1000) / (now - start);
-  console.log(
-    `${name.padEnd(44)} ${perSecond.toFixed(0).padStart(8)} /s  (${n} in ${(now - start).toFixed(0)} ms)`,
-  );
-  return perSecond;
-}
+const rate = (name: string, fn: () => unknown): Promise<number> =>
+  ratePerSecond(name, fn, { durationMs: DURATION_MS, warmupMs: 200 });
 
 const clock = (): Date => new Date();
 const cert = generateTestCertificate('bench', { bits: 3072 });
@@ -170,6 +152,4 @@ const result = {
   },
 };
 console.log('overhead ratio (raw ÷ envelope):', result.overheadRatio);
-mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
-writeFileSync(path.join(repoRoot, 'bench-results', 'notary.json'), `${JSON.stringify(result, null, 2)}\n`);
-console.log('wrote bench-results/notary.json');
+await writeBenchResult('notary.json', result);

@@ -7,10 +7,14 @@
  * Run: `pnpm exec tsx packages/oci/bench/referrers.bench.ts`. Prints a table and writes
  * `bench-results/oci.json`. Measured, not asserted.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { repoRoot, sharedPath, startRegistry, type RegistryAuth } from '../../../test/harness/index.js';
+import {
+  summariseRequests,
+  writeBenchResult,
+  type RequestSample,
+  type RequestSummary,
+} from '../../../scripts/bench-kit.js';
+import { sharedPath, startRegistry, type RegistryAuth } from '../../../test/harness/index.js';
 import {
   copyGraph,
   LayoutStore,
@@ -35,32 +39,18 @@ const SOURCE = sharedPath(
   'e2e-valid-signature',
 );
 
-interface Measure {
-  /** HTTP requests of one run (the most frequent count over the iterations). */
-  requests: number;
-  /** Fewest and most requests seen over the iterations (equal when the count never varied). */
-  requestsRange: [number, number];
+interface Sample extends RequestSample {
   /** Requests to the registry itself (the rest go to the token service). */
   registryRequests: number;
-  medianMs: number;
-  p95Ms: number;
 }
 
-function summarise(samples: { requests: number; registryRequests: number; ms: number }[]): Measure {
-  const times = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const pick = (q: number): number => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
-  const counts = samples.map((s) => s.requests);
-  const mode = [...new Set(counts)].sort(
-    (a, b) => counts.filter((c) => c === b).length - counts.filter((c) => c === a).length,
-  )[0];
-  const typical = samples.find((s) => s.requests === mode);
-  return {
-    requests: mode ?? 0,
-    requestsRange: [Math.min(...counts), Math.max(...counts)],
-    registryRequests: typical?.registryRequests ?? 0,
-    medianMs: Number(pick(0.5).toFixed(2)),
-    p95Ms: Number(pick(0.95).toFixed(2)),
-  };
+type Measure = RequestSummary & Pick<Sample, 'registryRequests'>;
+
+/** `summariseRequests`, with the registry requests of a run that made the usual number of requests. */
+function summarise(samples: Sample[]): Measure {
+  const { requests, requestsRange, medianMs, p95Ms } = summariseRequests(samples);
+  const typical = samples.find((s) => s.requests === requests);
+  return { requests, requestsRange, registryRequests: typical?.registryRequests ?? 0, medianMs, p95Ms };
 }
 
 async function benchmark(auth: RegistryAuth): Promise<Record<string, Measure>> {
@@ -87,7 +77,7 @@ async function benchmark(auth: RegistryAuth): Promise<Record<string, Measure>> {
     const setup = new RegistryStore(newClient(), registry.host, 'bench/app');
     await copyGraph(src, setup, root, { referrers: true });
 
-    const samples: Record<string, { requests: number; registryRequests: number; ms: number }[]> = {
+    const samples: Record<string, Sample[]> = {
       listFirst: [],
       listSecond: [],
       fetchEnvelope: [],
@@ -160,7 +150,4 @@ for (const mode of ['anonymous', 'token'] as const) {
     );
   }
 }
-const out = path.join(repoRoot, 'bench-results', 'oci.json');
-await mkdir(path.dirname(out), { recursive: true });
-await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`written to ${path.relative(repoRoot, out)}`);
+await writeBenchResult('oci.json', results);

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../../../test/harness/index.js';
+import { msPerOp, writeBenchResult } from '../../../scripts/bench-kit.js';
 import { nodeFileSystem } from '../src/cli/node-io.js';
 import { compileBundle, generateProviderTls, loadPolicy, writeBundle } from '../src/index.js';
 import { E2E_CERT } from '../src/test-support/notation-layouts.js';
@@ -17,21 +17,8 @@ import { E2E_CERT } from '../src/test-support/notation-layouts.js';
 const DURATION_MS = Number(process.env.BENCH_MS ?? 1500);
 const NOW = new Date('2026-11-27T00:00:00Z');
 
-async function perOp(name: string, fn: () => unknown): Promise<number> {
-  const warmEnd = performance.now() + 150;
-  while (performance.now() < warmEnd) await fn();
-  let n = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < DURATION_MS) {
-    await fn();
-    n++;
-    now = performance.now();
-  }
-  const ms = (now - start) / n;
-  console.log(`${name.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms/op  (${n} runs)`);
-  return ms;
-}
+const perOp = (name: string, fn: () => unknown): Promise<number> =>
+  msPerOp(name, fn, { durationMs: DURATION_MS, warmupMs: 150 });
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'scs-bundle-bench-'));
 mkdirSync(path.join(dir, 'keys'));
@@ -89,9 +76,8 @@ console.log(
   `${'kubectl kustomize (one run, for scale)'.padEnd(44)} ${result.kustomizeBuildMs.toFixed(1).padStart(9)} ms`,
 );
 
-mkdirSync(path.join(repoRoot, 'bench-results'), { recursive: true });
-writeFileSync(
-  path.join(repoRoot, 'bench-results', 'verify-core-bundle.json'),
-  `${JSON.stringify({ node: process.version, measuredAt: new Date().toISOString(), ...result }, null, 2)}\n`,
-);
-console.log('wrote bench-results/verify-core-bundle.json');
+await writeBenchResult('verify-core-bundle.json', {
+  node: process.version,
+  measuredAt: new Date().toISOString(),
+  ...result,
+});

@@ -19,7 +19,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRevocationChecker } from '@scs/notary';
 import { openStore } from '@scs/oci';
-import { repoRoot, sharedPath, startRegistry } from '../../../test/harness/index.js';
+import {
+  summariseRequests,
+  writeBenchResult,
+  type RequestSample,
+  type RequestSummary,
+} from '../../../scripts/bench-kit.js';
+import { sharedPath, startRegistry } from '../../../test/harness/index.js';
 import type { RegistryAuth, TestRegistry } from '../../../test/harness/index.js';
 import { nodeCliServices } from '../src/cli/node-services.js';
 import type { RegistryOptions } from '../src/cli/services.js';
@@ -60,34 +66,6 @@ function benchPolicy(subject: string): string {
   });
 }
 
-interface Sample {
-  requests: number;
-  ms: number;
-}
-
-interface Measure {
-  requests: number;
-  requestsRange: [number, number];
-  medianMs: number;
-  p95Ms: number;
-}
-
-function summarise(samples: Sample[]): Measure {
-  const times = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const pick = (q: number): number =>
-    times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? Number.NaN;
-  const counts = samples.map((s) => s.requests);
-  const mode = [...new Set(counts)].sort(
-    (a, b) => counts.filter((c) => c === b).length - counts.filter((c) => c === a).length,
-  )[0];
-  return {
-    requests: mode ?? 0,
-    requestsRange: [Math.min(...counts), Math.max(...counts)],
-    medianMs: Number(pick(0.5).toFixed(2)),
-    p95Ms: Number(pick(0.95).toFixed(2)),
-  };
-}
-
 /** Push the benchmark image with its signature, SBOM and report; returns the tag reference and the policy file. */
 async function prepare(
   registry: TestRegistry,
@@ -116,7 +94,7 @@ async function prepare(
   return { reference, policyFile };
 }
 
-async function benchmark(auth: RegistryAuth): Promise<Record<string, Measure>> {
+async function benchmark(auth: RegistryAuth): Promise<Record<string, RequestSummary>> {
   const registry = await startRegistry({ auth });
   const work = await mkdtemp(path.join(os.tmpdir(), `scs-bench-${auth}-`));
   try {
@@ -150,7 +128,7 @@ async function benchmark(auth: RegistryAuth): Promise<Record<string, Measure>> {
     const decideWith = async (
       services: ReturnType<typeof nodeCliServices>,
       cache: MaterialCache,
-    ): Promise<Sample> => {
+    ): Promise<RequestSample> => {
       const verifier = await services.policyVerifier(loaded);
       requests = 0;
       const started = performance.now();
@@ -169,24 +147,24 @@ async function benchmark(auth: RegistryAuth): Promise<Record<string, Measure>> {
     const newServices = (): ReturnType<typeof nodeCliServices> =>
       nodeCliServices({ clock, env: { DOCKER_CONFIG: path.join(work, 'docker') }, homeDir: work });
 
-    const cold: Sample[] = [];
+    const cold: RequestSample[] = [];
     for (let i = 0; i < ITERATIONS; i++) cold.push(await decideWith(newServices(), new MaterialCache()));
 
     const shared = newServices();
     const providerCache = new MaterialCache({ referrersTtlMs: 30_000 });
     await decideWith(shared, providerCache);
-    const repeated: Sample[] = [];
+    const repeated: RequestSample[] = [];
     for (let i = 0; i < ITERATIONS; i++) repeated.push(await decideWith(shared, providerCache));
 
     const cliCache = new MaterialCache();
     await decideWith(shared, cliCache);
-    const repeatedNoReferrers: Sample[] = [];
+    const repeatedNoReferrers: RequestSample[] = [];
     for (let i = 0; i < ITERATIONS; i++) repeatedNoReferrers.push(await decideWith(shared, cliCache));
 
     return {
-      cold: summarise(cold),
-      repeated: summarise(repeated),
-      repeatedNoReferrersCache: summarise(repeatedNoReferrers),
+      cold: summariseRequests(cold),
+      repeated: summariseRequests(repeated),
+      repeatedNoReferrersCache: summariseRequests(repeatedNoReferrers),
     };
   } finally {
     await registry.stop();
@@ -323,10 +301,11 @@ console.log(
   `  of which signature verification ${cpu.verifySignatureMs} ms, SBOM (74 KB SPDX) + report parsing ${cpu.parseDocumentsMs} ms`,
 );
 
-const out = path.join(repoRoot, 'bench-results', 'verify-core.json');
-await mkdir(path.dirname(out), { recursive: true });
-await writeFile(
-  out,
-  `${JSON.stringify({ benchmark: 'verify-core decision', node: process.version, date: new Date().toISOString(), iterations: ITERATIONS, ...results }, null, 2)}\n`,
-);
-console.log(`\nwritten to ${path.relative(repoRoot, out)}`);
+console.log('');
+await writeBenchResult('verify-core.json', {
+  benchmark: 'verify-core decision',
+  node: process.version,
+  date: new Date().toISOString(),
+  iterations: ITERATIONS,
+  ...results,
+});

@@ -14,12 +14,13 @@
  *
  * Prints a table and writes `bench-results/provider.json`. Measured, never asserted.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { repoRoot, sharedPath, startRegistry } from '../../../test/harness/index.js';
+import { quantile, writeBenchResult } from '../../../scripts/bench-kit.js';
+import { sharedPath, startRegistry } from '../../../test/harness/index.js';
 import type { ProviderResponse } from '../src/bundle/external-data.js';
 import { nodeCliServices } from '../src/cli/node-services.js';
 import { pushBenchImage } from './bench-image.js';
@@ -48,10 +49,6 @@ const SPDX = sharedPath(
   'syftbom.spdx.json',
 );
 const clock = (): Date => new Date();
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
@@ -303,12 +300,7 @@ spec:
         'registry req/image': results.warm.registryRequests,
       },
     });
-    await mkdir(path.join(repoRoot, 'bench-results'), { recursive: true });
-    await writeFile(
-      path.join(repoRoot, 'bench-results', 'provider.json'),
-      `${JSON.stringify(results, null, 2)}\n`,
-    );
-    console.log(`written ${path.join(repoRoot, 'bench-results', 'provider.json')}`);
+    await writeBenchResult('provider.json', results);
   } finally {
     await registry.stop();
   }
