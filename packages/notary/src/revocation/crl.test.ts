@@ -31,6 +31,18 @@ function crlServer(files: { leaf: string; intermediate: string }, calls: string[
   };
 }
 
+/** A fetcher that answers every URL with `answer()`, and the URLs it was asked for. */
+function recordingFetch(answer: () => Promise<Uint8Array>): { calls: string[]; fetch: RevocationFetcher } {
+  const calls: string[] = [];
+  return {
+    calls,
+    fetch: (url) => {
+      calls.push(url);
+      return answer();
+    },
+  };
+}
+
 describe('CRL revocation (notation e2e scenario/crl.go, INDEX D)', () => {
   it('reads the chain and its distribution points', () => {
     expect(chain.map((c) => c.subject)).toEqual([
@@ -218,14 +230,8 @@ describe('delta CRLs (notation-core-go revocation/crl/testdata)', () => {
 
   it('fetches the delta CRL the certificate names, and refuses a delta CRL used as a base CRL', async () => {
     const leaf = cert('certificateWithDeltaCRL.cer');
-    const calls: string[] = [];
-    const r = await checkCrlStatus(leaf, leaf, {
-      fetch: (url) => {
-        calls.push(url);
-        return Promise.resolve(core('delta.crl'));
-      },
-      now: NOW,
-    });
+    const { calls, fetch } = recordingFetch(() => Promise.resolve(core('delta.crl')));
+    const r = await checkCrlStatus(leaf, leaf, { fetch, now: NOW });
     expect(calls).toHaveLength(2);
     expect(calls[1]).toContain('cmd=deltacrl');
     expect(r.result).toBe('unknown');
@@ -241,28 +247,16 @@ describe('delta CRLs (notation-core-go revocation/crl/testdata)', () => {
   ])('does not fetch anything for %s: its distribution point holds no URI', async (file) => {
     const leaf = cert(file);
     expect(leaf.crlDistributionPoints).toEqual([]);
-    const calls: string[] = [];
-    const r = await checkCrlStatus(leaf, leaf, {
-      fetch: (url) => {
-        calls.push(url);
-        return Promise.reject(new Error('unexpected fetch'));
-      },
-      now: NOW,
-    });
+    const { calls, fetch } = recordingFetch(() => Promise.reject(new Error('unexpected fetch')));
+    const r = await checkCrlStatus(leaf, leaf, { fetch, now: NOW });
     expect(calls).toEqual([]);
     expect(r.result).toBe('nonRevokable');
   });
 
   it('fetches only the base CRL of certificateWithZeroDeltaCRLURL.cer (its Freshest CRL names no URL)', async () => {
     const leaf = cert('certificateWithZeroDeltaCRLURL.cer');
-    const calls: string[] = [];
-    const r = await checkCrlStatus(leaf, leaf, {
-      fetch: (url) => {
-        calls.push(url);
-        return Promise.resolve(core('crlWithMultipleFreshestCRLs.crl'));
-      },
-      now: NOW,
-    });
+    const { calls, fetch } = recordingFetch(() => Promise.resolve(core('crlWithMultipleFreshestCRLs.crl')));
+    const r = await checkCrlStatus(leaf, leaf, { fetch, now: NOW });
     expect(calls).toEqual(leaf.crlDistributionPoints);
     expect(calls[0]).toContain('cmd=crl&');
     expect(r.result).toBe('unknown');

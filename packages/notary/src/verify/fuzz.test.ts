@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { verifyEnvelopeBytes } from '../envelope/envelope.js';
 import { NotaryError } from '../errors.js';
-import { verificationLevel } from '../trust-policy/verification-level.js';
-import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
-import { ARTIFACT, leafCertificate, makeCose, makeJws } from './hostile-fixtures.test-support.js';
+import {
+  ARTIFACT,
+  leafCertificate,
+  makeCose,
+  makeJws,
+  trustingLeaf,
+} from './hostile-fixtures.test-support.js';
 import { verifySignature } from './verify-signature.js';
 
 /** mulberry32: a small deterministic PRNG, so every run mutates the same way. */
@@ -59,14 +63,7 @@ function mutate(input: Uint8Array, rand: () => number): Uint8Array {
 
 const ITERATIONS = 2500;
 const leaf = leafCertificate();
-const store = new MemoryTrustStore([{ type: 'ca', name: 'fuzz', files: [{ name: 'leaf.crt', data: leaf }] }]);
-const policy = {
-  name: 'fuzz',
-  verificationLevel: verificationLevel('strict'),
-  verifyTimestamp: 'always' as const,
-  trustStores: ['ca:fuzz'],
-  trustedIdentities: ['*'],
-};
+const { store, policy } = trustingLeaf(leaf, 'fuzz', 'fuzz');
 
 describe.each([
   ['JWS', 'application/jose+json', makeJws({ chain: [leaf] }), 0x5eed0001],

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { CborTag, type CborValue, encodeCbor } from '../cbor/cbor.js';
 import { parsePayload, verifyEnvelopeBytes } from '../envelope/envelope.js';
 import { NotaryError, type NotaryErrorCode } from '../errors.js';
-import { verificationLevel } from '../trust-policy/verification-level.js';
-import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
 import { KEY_USAGE, OID } from '../x509/certificate.js';
 import { buildCertificate } from '../x509/certificate-builder.js';
 import {
@@ -18,6 +16,7 @@ import {
   standardCoseHeader,
   standardHeader,
   threeLevelChain,
+  trustingLeaf,
 } from './hostile-fixtures.test-support.js';
 import { verifySignature } from './verify-signature.js';
 
@@ -685,14 +684,7 @@ describe('the hostile envelope corpus', () => {
 
 describe('hostile envelopes that are intact but must not pass the verifier', () => {
   const leaf = leafCertificate();
-  const store = new MemoryTrustStore([{ type: 'ca', name: 'h', files: [{ name: 'leaf.crt', data: leaf }] }]);
-  const policy = {
-    name: 'hostile',
-    verificationLevel: verificationLevel('strict'),
-    verifyTimestamp: 'always' as const,
-    trustStores: ['ca:h'],
-    trustedIdentities: ['*'],
-  };
+  const { store, policy } = trustingLeaf(leaf, 'h', 'hostile');
   const run = (envelope: Uint8Array, artifact = ARTIFACT, at = '2026-06-01T00:00:00Z') =>
     verifySignature({
       envelope,

@@ -5,6 +5,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { type CborKey, CborTag, type CborValue, encodeCbor } from '../cbor/cbor.js';
 import { coseId, JWS_ALGORITHMS, signPrimitive } from '../envelope/algorithms.js';
+import type { ApplicableTrustPolicy } from '../trust-policy/types.js';
+import { verificationLevel } from '../trust-policy/verification-level.js';
+import { MemoryTrustStore } from '../trust-store/memory-trust-store.js';
 import { KEY_USAGE, OID } from '../x509/certificate.js';
 import { buildCertificate, type CertificateSpec } from '../x509/certificate-builder.js';
 import type { SignatureAlgorithm } from '../x509/key-spec.js';
@@ -52,6 +55,24 @@ export function leafCertificate(
     extKeyUsage: { oids: [OID.ekuCodeSigning] },
     ...overrides,
   });
+}
+
+/** A strict policy `policyName` (any identity) trusting `leaf` alone, through the store `ca:<storeName>`. */
+export function trustingLeaf(
+  leaf: Uint8Array,
+  storeName: string,
+  policyName: string,
+): { store: MemoryTrustStore; policy: ApplicableTrustPolicy } {
+  return {
+    store: new MemoryTrustStore([{ type: 'ca', name: storeName, files: [{ name: 'leaf.crt', data: leaf }] }]),
+    policy: {
+      name: policyName,
+      verificationLevel: verificationLevel('strict'),
+      verifyTimestamp: 'always',
+      trustStores: [`ca:${storeName}`],
+      trustedIdentities: ['*'],
+    },
+  };
 }
 
 /** root (CA) ← intermediate (CA) ← leaf, each overridable. */

@@ -45,6 +45,13 @@ ${signature}
 ${extra}`;
 }
 
+/** A one-scope policy whose signature block is strict, trusts the store corp and lists `identities` (YAML). */
+function withIdentities(identities: string): string {
+  return withSignature(`        level: strict
+        trustStores: [{ name: corp, type: ca, certificates: [corp.pem] }]
+        trustedIdentities: ${identities}`);
+}
+
 const GOOD_SIGNATURE = `        level: strict
         trustStores: [{ name: corp, type: ca, certificates: [corp.pem] }]
         trustedIdentities: ["x509.subject: CN=build,O=Example,ST=WA,C=US"]`;
@@ -175,11 +182,7 @@ describe('when trust is not configured', () => {
   });
 
   it('rejects a scope without trusted identities', () => {
-    const error = policyError(
-      withSignature(`        level: strict
-        trustStores: [{ name: corp, type: ca, certificates: [corp.pem] }]
-        trustedIdentities: []`),
-    );
+    const error = policyError(withIdentities('[]'));
     expect(error.problems.map((p) => p.path)).toEqual(['spec.scopes[0].signature.trustedIdentities']);
     expect(error.problems[0]?.fix).toContain('"*"');
   });
@@ -250,12 +253,7 @@ spec:
 
 describe('when trusted identities are written', () => {
   it('honours "*" only when written explicitly, with a warning', () => {
-    const { policy, warnings } = parsePolicy(
-      withSignature(`        level: strict
-        trustStores: [{ name: corp, type: ca, certificates: [corp.pem] }]
-        trustedIdentities: ["*"]`),
-      { now: NOW },
-    );
+    const { policy, warnings } = parsePolicy(withIdentities('["*"]'), { now: NOW });
     expect(policy.spec.scopes[0]!.signature.trustedIdentities).toEqual(['*']);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ path: 'spec.scopes[0].signature.trustedIdentities[0]', line: 11 });
@@ -263,11 +261,7 @@ describe('when trusted identities are written', () => {
   });
 
   it('rejects "*" mixed with other identities', () => {
-    const error = policyError(
-      withSignature(`        level: strict
-        trustStores: [{ name: corp, type: ca, certificates: [corp.pem] }]
-        trustedIdentities: ["*", "x509.subject: CN=a,O=b,ST=c,C=US"]`),
-    );
+    const error = policyError(withIdentities('["*", "x509.subject: CN=a,O=b,ST=c,C=US"]'));
     expect(error.problems[0]?.message).toContain('"*" is listed with other identities');
   });
 
@@ -281,20 +275,14 @@ describe('when trusted identities are written', () => {
     ['email: build@example.com', 'type "email" is not supported'],
     ['', 'is empty'],
   ])('rejects %j', (identity, expected) => {
-    const error = policyError(
-      withSignature(`        level: strict
-        trustStores: [{ name: corp, type: ca, certificates: [corp.pem] }]
-        trustedIdentities: [${JSON.stringify(identity)}]`),
-    );
+    const error = policyError(withIdentities(`[${JSON.stringify(identity)}]`));
     expect(error.problems[0]?.path).toBe('spec.scopes[0].signature.trustedIdentities[0]');
     expect(error.problems[0]?.message).toContain(expected);
   });
 
   it('rejects overlapping subjects', () => {
     const error = policyError(
-      withSignature(`        level: strict
-        trustStores: [{ name: corp, type: ca, certificates: [corp.pem] }]
-        trustedIdentities: ["x509.subject: O=Example,ST=WA,C=US", "x509.subject: CN=build,O=Example,ST=WA,C=US"]`),
+      withIdentities('["x509.subject: O=Example,ST=WA,C=US", "x509.subject: CN=build,O=Example,ST=WA,C=US"]'),
     );
     expect(error.problems[0]?.path).toBe('spec.scopes[0].signature.trustedIdentities[1]');
     expect(error.problems[0]?.message).toContain('overlaps');
