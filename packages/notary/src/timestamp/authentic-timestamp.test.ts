@@ -45,9 +45,12 @@ const policy = {
   tsaRevocation: { skip: true as const },
 };
 
-/** jwsWithTimestamp.sig verified under the policy with `trustStores` instead of its own. */
-const verifyJwsUnder = (trustStores: string[]): ReturnType<typeof verifyAuthenticTimestamp> =>
-  verifyAuthenticTimestamp({ ...policy, ...sigEnv('jwsWithTimestamp.sig'), trustStores });
+/** The notation-go envelope `file` checked under the policy, with `changes` to the input. */
+const verifySigEnv = (
+  file: string,
+  changes: Partial<AuthenticTimestampInput> = {},
+): ReturnType<typeof verifyAuthenticTimestamp> =>
+  verifyAuthenticTimestamp({ ...policy, ...sigEnv(file), ...changes });
 
 describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp, INDEX E2)', () => {
   for (const file of [
@@ -57,7 +60,7 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
     'coseExpiredWithTimestamp.sig',
   ]) {
     it(`passes ${file} (TSA revocation skipped explicitly)`, async () => {
-      const out = await verifyAuthenticTimestamp({ ...policy, ...sigEnv(file) });
+      const out = await verifySigEnv(file);
       expect(out.result.status).toBe('pass');
       expect(out.timestamp?.accuracyMs).toBe(1000);
       expect(out.logs.map((l) => l.message)).toContain('Performing timestamp verification...');
@@ -65,11 +68,7 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   }
 
   it('fails closed on the TSA chain revocation when it cannot be checked (no network)', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
-      tsaRevocation: offline,
-    });
+    const out = await verifySigEnv('jwsWithTimestamp.sig', { tsaRevocation: offline });
     expect(out.result).toMatchObject({
       status: 'fail',
       message:
@@ -78,9 +77,7 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   });
 
   it('skips the countersignature while the chain is unexpired with afterCertExpiry', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('coseWithTimestamp.sig'),
+    const out = await verifySigEnv('coseWithTimestamp.sig', {
       verifyTimestamp: 'afterCertExpiry',
       tsaRevocation: offline,
     });
@@ -91,28 +88,20 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   });
 
   it('verifies the countersignature once the chain has expired with afterCertExpiry', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('coseExpiredWithTimestamp.sig'),
-      verifyTimestamp: 'afterCertExpiry',
-    });
+    const out = await verifySigEnv('coseExpiredWithTimestamp.sig', { verifyTimestamp: 'afterCertExpiry' });
     expect(out.result.status).toBe('pass');
     expect(out.timestamp?.genTime.toISOString()).toBe('2024-06-18T07:21:12.000Z');
   });
 
   it('reports a trust store value without separator', async () => {
-    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa']);
+    const out = await verifySigEnv('jwsWithTimestamp.sig', { trustStores: ['ca:valid-trust-store', 'tsa'] });
     expect(out.result.message).toBe(
       'failed to check tsa trust store configuration in turst policy with error: invalid trust policy statement: "test-timestamp" is missing separator in trust store value "tsa". The required format is <TrustStoreType>:<TrustStoreName>',
     );
   });
 
   it('requires a valid chain now when no tsa store is configured', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('coseExpiredWithTimestamp.sig'),
-      trustStores: ['ca:valid-trust-store'],
-    });
+    const out = await verifySigEnv('coseExpiredWithTimestamp.sig', { trustStores: ['ca:valid-trust-store'] });
     expect(out.result.message).toBe(
       'verification time is after certificate "CN=testTSA,O=Notary,L=Seattle,ST=WA,C=US" validity period, it was expired at "Tue, 18 Jun 2024 07:30:31 +0000"',
     );
@@ -122,42 +111,48 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   });
 
   it('says when the countersignature is missing', async () => {
-    const out = await verifyAuthenticTimestamp({ ...policy, ...sigEnv('withoutTimestamp.sig') });
+    const out = await verifySigEnv('withoutTimestamp.sig');
     expect(out.result.message).toBe('no timestamp countersignature was found in the signature envelope');
   });
 
   it('says when the tsa store does not exist', async () => {
-    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:does-not-exist']);
+    const out = await verifySigEnv('jwsWithTimestamp.sig', {
+      trustStores: ['ca:valid-trust-store', 'tsa:does-not-exist'],
+    });
     expect(out.result.message).toBe(
       'failed to load tsa trust store with error: the trust store "does-not-exist" of type "tsa" does not exist',
     );
   });
 
   it('rejects a TSA that does not chain to the store (tsa:test-mismatch)', async () => {
-    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:test-mismatch']);
+    const out = await verifySigEnv('jwsWithTimestamp.sig', {
+      trustStores: ['ca:valid-trust-store', 'tsa:test-mismatch'],
+    });
     expect(out.result.message).toBe(
       'failed to verify the timestamp countersignature with error: failed to verify signed token: cms verification failure: x509: certificate signed by unknown authority',
     );
   });
 
   it('rejects a tsa store holding a non-root certificate (tsa:test-nonCA)', async () => {
-    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:test-nonCA']);
+    const out = await verifySigEnv('jwsWithTimestamp.sig', {
+      trustStores: ['ca:valid-trust-store', 'tsa:test-nonCA'],
+    });
     expect(out.result.message).toBe(
       'failed to load tsa trust store with error: trusted certificate wabbit-networks.io.crt in trust store test-nonCA of type tsa is invalid: certificate with subject "CN=wabbit-networks.io,O=Notary,L=Seattle,ST=WA,C=US" is not a root CA certificate: x509: invalid signature: parent certificate cannot sign this kind of certificate',
     );
   });
 
   it('rejects a tsa store holding a certificate that is not self-issued (tsa:test-nonSelfIssued)', async () => {
-    const out = await verifyJwsUnder(['ca:valid-trust-store', 'tsa:test-nonSelfIssued']);
+    const out = await verifySigEnv('jwsWithTimestamp.sig', {
+      trustStores: ['ca:valid-trust-store', 'tsa:test-nonSelfIssued'],
+    });
     expect(out.result.message).toBe(
       'failed to load tsa trust store with error: trusted certificate nonSelfIssued.crt in trust store test-nonSelfIssued of type tsa is invalid: certificate with subject "CN=Notation Test Revokable RSA Chain Cert 2,O=Notary,L=Seattle,ST=WA,C=US" is not a root CA certificate: issuer (CN=Notation Test Revokable RSA Chain Cert Root,O=Notary,L=Seattle,ST=WA,C=US) and subject (CN=Notation Test Revokable RSA Chain Cert 2,O=Notary,L=Seattle,ST=WA,C=US) are not the same',
     );
   });
 
   it('hands the countersignature to an injected timestamp verifier instead', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
+    const out = await verifySigEnv('jwsWithTimestamp.sig', {
       tsaRevocation: undefined,
       timestampVerifier: createTimestampVerifier({ tsaRevocation: 'skip' }),
     });
@@ -167,11 +162,7 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   });
 
   it('fails closed with neither a TSA revocation choice nor a timestamp verifier', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('jwsWithTimestamp.sig'),
-      tsaRevocation: undefined,
-    });
+    const out = await verifySigEnv('jwsWithTimestamp.sig', { tsaRevocation: undefined });
     expect(out.result).toMatchObject({
       status: 'fail',
       message:
@@ -180,11 +171,7 @@ describe('the authentic timestamp validation (notation-go TestAuthenticTimestamp
   });
 
   it('only logs a failure when the level logs authenticTimestamp', async () => {
-    const out = await verifyAuthenticTimestamp({
-      ...policy,
-      ...sigEnv('withoutTimestamp.sig'),
-      action: 'log',
-    });
+    const out = await verifySigEnv('withoutTimestamp.sig', { action: 'log' });
     expect(out.result.status).toBe('logged');
   });
 

@@ -7,38 +7,16 @@ export function golden(...segments: string[]): Uint8Array {
   return readFileSync(sharedPath('golden', ...segments));
 }
 
+/** A file of Syft's output formats' test data (`anchore/syft/syft/format/…`). */
+function syftFormat(...rest: string[]): string[] {
+  return ['anchore', 'syft', 'syft', 'format', ...rest];
+}
+
 export const GOLDEN = {
   ratifySpdx: ['ratify-project', 'ratify', 'plugins', 'verifier', 'sbom', 'testdata', 'syftbom.spdx.json'],
-  syftSpdxImage: [
-    'anchore',
-    'syft',
-    'syft',
-    'format',
-    'spdxjson',
-    'testdata',
-    'snapshot',
-    'TestSPDXJSONImageEncoder.golden',
-  ],
-  syftSpdx22: [
-    'anchore',
-    'syft',
-    'syft',
-    'format',
-    'spdxjson',
-    'testdata',
-    'spdx',
-    'alpine-3.10.syft.spdx.json',
-  ],
-  syftCdxImage: [
-    'anchore',
-    'syft',
-    'syft',
-    'format',
-    'cyclonedxjson',
-    'testdata',
-    'snapshot',
-    'TestCycloneDxImageEncoder.golden',
-  ],
+  syftSpdxImage: syftFormat('spdxjson', 'testdata', 'snapshot', 'TestSPDXJSONImageEncoder.golden'),
+  syftSpdx22: syftFormat('spdxjson', 'testdata', 'spdx', 'alpine-3.10.syft.spdx.json'),
+  syftCdxImage: syftFormat('cyclonedxjson', 'testdata', 'snapshot', 'TestCycloneDxImageEncoder.golden'),
   trivyCondaSpdx: ['aquasecurity', 'trivy', 'integration', 'testdata', 'conda-spdx.json.golden'],
   trivyFluentdCdx: [
     'aquasecurity',
